@@ -1,0 +1,105 @@
+// Command embedded-db runs FerretDB (a MongoDB-compatible server on SQLite) for the
+// consent manager when no MONGODB_URI is configured. It is started as a child process:
+// it binds a free loopback port, prints one JSON line with the connection URI once the
+// port is bound, and stops when its standard input closes (the parent exited or died)
+// or when it receives SIGTERM/SIGINT.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	dataDir := flag.String("data-dir", "data/db", "directory for the SQLite database files")
+	host := flag.String("host", "127.0.0.1", "loopback address to listen on")
+	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
+	flag.Parse()
+
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: parseLevel(*logLevel)}))
+
+	dir, err := filepath.Abs(*dataDir)
+	if err == nil {
+		err = os.MkdirAll(dir, 0o700)
+	}
+	if err != nil {
+		fail("data directory: %v", err)
+	}
+
+	db, addr, err := start(logger, *host, dir)
+	if err != nil {
+		fail("start: %v", err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
+	// The parent holds our stdin open; EOF means it is gone and we must not outlive it.
+	go func() {
+		_, _ = io.Copy(io.Discard, os.Stdin)
+		stop()
+	}()
+
+	ready, _ := json.Marshal(map[string]string{"uri": "mongodb://" + addr + "/", "address": addr})
+	fmt.Println(string(ready))
+
+	if err := db.Run(ctx); err != nil {
+		fail("run: %v", err)
+	}
+}
+
+// start binds a free port. Another process may take the port between our probe and
+// FerretDB's bind, so a few attempts are made.
+func start(logger *slog.Logger, host, dir string) (*ferretdb.FerretDB, string, error) {
+	var lastErr error
+	for attempt := 0; attempt < 5; attempt++ {
+		addr, err := freeAddress(host)
+		if err != nil {
+			return nil, "", err
+		}
+		db, err := ferretdb.New(&ferretdb.Config{
+			Listener:  ferretdb.ListenerConfig{TCP: addr},
+			Logger:    logger,
+			Handler:   "sqlite",
+			SQLiteURL: "file:" + dir + "/",
+		})
+		if err == nil {
+			return db, addr, nil
+		}
+		lastErr = err
+	}
+	return nil, "", lastErr
+}
+
+func freeAddress(host string) (string, error) {
+	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+func parseLevel(s string) slog.Level {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(s)); err != nil {
+		return slog.LevelWarn
+	}
+	return level
+}
+
+func fail(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "embedded-db: "+format+"\n", args...)
+	os.Exit(1)
+}

@@ -1,0 +1,34 @@
+import { Schema, model, type InferSchemaType } from 'mongoose';
+
+export const accountKinds = ['checking', 'credit_card'] as const;
+export type AccountKind = (typeof accountKinds)[number];
+
+/**
+ * A customer's account as the bank's core system holds it. `accountId` is the stable,
+ * opaque identifier the Open Banking API exposes (OB AccountId); card numbers are kept
+ * in full for ReadPAN grants and masked everywhere else.
+ */
+const accountSchema = new Schema(
+  {
+    accountId: { type: String, required: true },
+    customerId: { type: String, required: true },
+    kind: { type: String, enum: accountKinds, required: true },
+    currency: { type: String, required: true, minlength: 3, maxlength: 3 },
+    name: { type: String, required: true },
+    nickname: { type: String },
+    openedAt: { type: Date, required: true },
+    status: { type: String, enum: ['Enabled', 'Disabled'], default: 'Enabled' },
+    sortCode: { type: String },
+    accountNumber: { type: String },
+    cardScheme: { type: String },
+    pan: { type: String },
+    maskedPan: { type: String },
+  },
+  { timestamps: true, collection: 'accounts' },
+);
+
+accountSchema.index({ accountId: 1 }, { unique: true });
+accountSchema.index({ customerId: 1, accountId: 1 });
+
+export type AccountRecord = InferSchemaType<typeof accountSchema>;
+export const AccountModel = model('Account', accountSchema);

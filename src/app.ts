@@ -1,0 +1,53 @@
+import express, { type Express } from 'express';
+import type { MongoClient } from 'mongodb';
+import { accountPageRoutes } from './accounts/account.routes.js';
+import { authRoutes } from './auth/auth.routes.js';
+import { createPassport } from './auth/passport.js';
+import type { Config } from './config.js';
+import { csrfProtection } from './http/csrf.js';
+import { errorHandler, notFound } from './http/error-handler.js';
+import { requestLogging } from './http/request-logging.js';
+import { securityHeaders } from './http/security-headers.js';
+import { sessionMiddleware } from './http/session.js';
+import { configureViews } from './http/views.js';
+import type { Logger } from './logger.js';
+import { homeRoutes } from './pages/home.js';
+import { publicDir } from './paths.js';
+
+export interface AppDependencies {
+  config: Config;
+  logger: Logger;
+  sessionSecret: string;
+  mongoClient: MongoClient;
+}
+
+/** Builds the Express app. It neither connects nor listens: server.ts and the tests do that. */
+export function createApp({ config, logger, sessionSecret, mongoClient }: AppDependencies): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUST_PROXY);
+  configureViews(app, config.NODE_ENV === 'production');
+
+  app.use(requestLogging(logger));
+  app.use(securityHeaders());
+  app.use('/public', express.static(publicDir, { index: false, maxAge: config.NODE_ENV === 'production' ? '1h' : 0 }));
+
+  const passport = createPassport(config);
+  const pages = express.Router();
+  pages.use(express.urlencoded({ extended: false, limit: '20kb', parameterLimit: 50 }));
+  pages.use(sessionMiddleware(config, sessionSecret, mongoClient));
+  pages.use(passport.session());
+  pages.use(csrfProtection);
+  pages.use((req, res, next) => {
+    res.locals.currentUser = req.user;
+    next();
+  });
+  pages.use(homeRoutes());
+  pages.use(authRoutes(passport));
+  pages.use(accountPageRoutes());
+  app.use(pages);
+
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,52 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { anyone, requireRole } from '../http/require-role.js';
+import { toFieldIssues } from '../http/validate.js';
+import { homePathFor } from '../pages/home.js';
+import { SigninForm, safeNextPath } from './auth.schemas.js';
+import type { PassportInstance } from './passport.js';
+
+export function authRoutes(passport: PassportInstance) {
+  const router = Router();
+
+  router.get('/signin', anyone, (req, res) => {
+    if (req.user) return res.redirect(303, homePathFor(req.user.role));
+    res.render('auth/signin.njk', { next: safeNextPath(String(req.query.next ?? '')), values: {} });
+  });
+
+  router.post('/signin', anyone, async (req, res, next) => {
+    const form = SigninForm.safeParse(req.body);
+    const values = { email: typeof req.body?.email === 'string' ? req.body.email : '' };
+    const nextPath = safeNextPath(typeof req.body?.next === 'string' ? req.body.next : undefined);
+    if (!form.success) {
+      const errors = Object.fromEntries(toFieldIssues(form.error).map((i) => [i.field, i.message]));
+      return res.status(422).render('auth/signin.njk', { errors, values, next: nextPath });
+    }
+
+    const user = await authenticate(passport, req, res, next);
+    if (!user) {
+      return res.status(401).render('auth/signin.njk', {
+        formError: 'Email or password is incorrect.',
+        values,
+        next: nextPath,
+      });
+    }
+    // req.login regenerates the session, so a session id fixed before sign-in is worthless.
+    await new Promise<void>((resolve, reject) => req.login(user, (err) => (err ? reject(err) : resolve())));
+    res.redirect(303, nextPath ?? homePathFor(user.role));
+  });
+
+  router.post('/signout', requireRole('customer', 'compliance', 'admin'), async (req, res) => {
+    await new Promise<void>((resolve, reject) => req.logout((err) => (err ? reject(err) : resolve())));
+    res.redirect(303, '/signin');
+  });
+
+  return router;
+}
+
+function authenticate(passport: PassportInstance, req: Request, res: Response, next: NextFunction) {
+  return new Promise<Express.User | false>((resolve, reject) => {
+    passport.authenticate('local', { session: false }, (err: unknown, user: Express.User | false) =>
+      err ? reject(err) : resolve(user),
+    )(req, res, next);
+  });
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+const booleanString = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * Every environment variable the server reads. `.env.example` documents each one;
+ * nothing else in the code reads process.env.
+ */
+const ConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DEMO_DATA: z.enum(['auto', 'always', 'never']).default('auto'),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SESSION_TTL_MINUTES: positiveInt.default(30),
+  SESSION_COOKIE_SECURE: booleanString.optional(),
+  TRUST_PROXY: booleanString.default(false),
+  SIGNIN_MAX_FAILURES_PER_ACCOUNT: positiveInt.default(5),
+  SIGNIN_MAX_FAILURES_PER_IP: positiveInt.default(50),
+  SIGNIN_THROTTLE_WINDOW_MINUTES: positiveInt.default(15),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+});
+
+export type Config = Readonly<
+  z.infer<typeof ConfigSchema> & {
+    /** Whether the session cookie carries the Secure flag (defaults to on in production). */
+    cookieSecure: boolean;
+    publicUrl: string;
+  }
+>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once; a bad value throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings (as left by `VAR=` in .env files) mean "not set".
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = ConfigSchema.safeParse(present);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  const parsed = result.data;
+  if (parsed.NODE_ENV === 'production' && !parsed.SESSION_SECRET) {
+    throw new ConfigError(['SESSION_SECRET: required when NODE_ENV is production']);
+  }
+  return Object.freeze({
+    ...parsed,
+    cookieSecure: parsed.SESSION_COOKIE_SECURE ?? parsed.NODE_ENV === 'production',
+    publicUrl: parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT}`,
+  });
+}

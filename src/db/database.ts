@@ -1,0 +1,83 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import mongoose from 'mongoose';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { embeddedDbBinary } from '../paths.js';
+import { startEmbeddedDb, type EmbeddedDb } from './embedded-db.js';
+import { readLiveRecord, removeRecord, writeRecord } from './embedded-db-record.js';
+
+export const databaseName = 'consent_manager';
+
+export interface Database {
+  uri: string;
+  /** Present when this process started the embedded database itself. */
+  embedded: EmbeddedDb | undefined;
+  close(): Promise<void>;
+}
+
+export class DatabaseInUseError extends Error {}
+
+/**
+ * Connects mongoose. With MONGODB_URI it is used as is. Without it, the embedded
+ * database under DATA_DIR is used: a tool joins the one a running server started; a
+ * server refuses to open files that another live process is serving.
+ */
+export async function openDatabase(
+  config: Pick<Config, 'MONGODB_URI' | 'DATA_DIR'>,
+  logger: Logger,
+  kind: 'server' | 'tool',
+): Promise<Database> {
+  if (config.MONGODB_URI) {
+    await connectMongoose(config.MONGODB_URI);
+    return { uri: config.MONGODB_URI, embedded: undefined, close: () => mongoose.disconnect() };
+  }
+
+  const dataDir = resolve(config.DATA_DIR);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const live = await readLiveRecord(dataDir);
+  if (live && kind === 'tool') {
+    logger.info({ uri: live.uri, pid: live.ownerPid }, 'using the running embedded database');
+    await connectMongoose(live.uri);
+    return { uri: live.uri, embedded: undefined, close: () => mongoose.disconnect() };
+  }
+  if (live) {
+    throw new DatabaseInUseError(
+      `DATA_DIR ${dataDir} is being served by process ${live.ownerPid} (${live.ownerKind}). ` +
+        `Stop it, use another DATA_DIR, or share its database with MONGODB_URI=${live.uri}`,
+    );
+  }
+
+  const embedded = await startEmbeddedDb({ binary: embeddedDbBinary, dataDir: join(dataDir, 'db'), logger });
+  await writeRecord(dataDir, {
+    uri: embedded.uri,
+    ownerPid: process.pid,
+    ownerKind: kind,
+    dbPid: embedded.pid,
+    startedAt: new Date().toISOString(),
+  });
+  try {
+    await connectMongoose(embedded.uri);
+  } catch (error) {
+    await embedded.stop();
+    await removeRecord(dataDir, process.pid);
+    throw error;
+  }
+  return {
+    uri: embedded.uri,
+    embedded,
+    close: async () => {
+      await mongoose.disconnect();
+      await embedded.stop();
+      await removeRecord(dataDir, process.pid);
+    },
+  };
+}
+
+async function connectMongoose(uri: string): Promise<void> {
+  await mongoose.connect(uri, {
+    dbName: databaseName,
+    autoIndex: false,
+    serverSelectionTimeoutMS: 5000,
+  });
+}

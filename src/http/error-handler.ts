@@ -1,0 +1,72 @@
+import type { NextFunction, Request, Response } from 'express';
+import { AppError, TooManyRequestsError, UnauthenticatedError, ValidationError } from '../errors.js';
+
+/**
+ * The one error handler. It logs with the request id, hides the details of unexpected
+ * failures, and answers in the form the route speaks: an HTML page, or a JSON body for
+ * JSON routes. Pages that need sign-in redirect to the sign-in page instead of a 401.
+ */
+export function errorHandler(error: unknown, req: Request, res: Response, _next: NextFunction) {
+  const appError = toAppError(error);
+  if (appError.status >= 500) req.log.error({ err: error }, 'request failed');
+  else req.log.info({ code: appError.code, status: appError.status }, appError.message);
+
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (appError instanceof TooManyRequestsError) res.set('Retry-After', String(appError.retryAfterSeconds));
+  const message = appError.expose ? appError.message : 'Something went wrong on our side. Please try again.';
+
+  if (wantsJson(req)) {
+    res.status(appError.status).json({
+      error: appError.code,
+      message,
+      ...(appError instanceof ValidationError ? { issues: appError.issues } : {}),
+      requestId: req.id,
+    });
+    return;
+  }
+  if (appError instanceof UnauthenticatedError && req.method === 'GET') {
+    res.redirect(303, `/signin?next=${encodeURIComponent(req.originalUrl)}`);
+    return;
+  }
+  res.status(appError.status).render('errors/error.njk', {
+    status: appError.status,
+    title: titles[appError.status] ?? 'Something went wrong',
+    message,
+    requestId: req.id,
+  });
+}
+
+export function notFound(req: Request, _res: Response, next: NextFunction) {
+  next(new AppError(404, 'not_found', `There is no page at ${req.path}`));
+}
+
+const titles: Record<number, string> = {
+  400: 'That request was not valid',
+  401: 'Sign in to continue',
+  403: 'You do not have access to this page',
+  404: 'Page not found',
+  409: 'That has already changed',
+  413: 'That request was too large',
+  429: 'Too many attempts',
+  503: 'Temporarily unavailable',
+};
+
+function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  // Errors raised by Express's own body parsers carry a status and an exposable message.
+  const status = (error as { status?: unknown })?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const type = (error as { type?: string }).type;
+    const message = type === 'entity.too.large' ? 'The request body is too large' : 'The request body could not be read';
+    return new AppError(status, type ?? 'bad_request', message);
+  }
+  return new AppError(500, 'internal_error', 'Internal error', { expose: false, cause: error });
+}
+
+function wantsJson(req: Request): boolean {
+  if (req.path.startsWith('/api/')) return true;
+  return req.accepts(['html', 'json']) === 'json';
+}

@@ -1,0 +1,207 @@
+import type { AccountKind } from '../accounts/account.model.js';
+import { firstNames, lastNames, pickMerchant } from './merchants.js';
+import { Random, stableId } from './random.js';
+
+/**
+ * Pure generation of realistic bank data. Everything is derived from the seed value and
+ * positions (customer n, account m, transaction k), so the same arguments always produce
+ * the same records and re-running the seed never duplicates anything.
+ */
+
+const dayMs = 86_400_000;
+
+export interface GeneratedCustomer {
+  customerId: string;
+  name: string;
+  email: string;
+}
+
+export interface GeneratedAccount {
+  accountId: string;
+  customerId: string;
+  kind: AccountKind;
+  currency: string;
+  name: string;
+  nickname: string;
+  openedAt: Date;
+  status: 'Enabled';
+  sortCode?: string;
+  accountNumber?: string;
+  cardScheme: string;
+  pan: string;
+  maskedPan: string;
+}
+
+export interface GeneratedTransaction {
+  transactionId: string;
+  accountId: string;
+  bookingDateTime: Date;
+  valueDateTime?: Date;
+  amountMinor: number;
+  currency: string;
+  creditDebit: 'Credit' | 'Debit';
+  status: 'Booked' | 'Pending';
+  description: string;
+  merchantName?: string;
+  merchantCategoryCode?: string;
+  cardScheme?: string;
+  cardAuthorisation?: 'ChipAndPin' | 'Contactless' | 'ConsumerDevice' | 'None';
+  maskedPan?: string;
+  balanceAfterMinor: number;
+}
+
+export interface GeneratedBalance {
+  accountId: string;
+  currency: string;
+  bookedMinor: number;
+  availableMinor: number;
+  creditLimitMinor?: number;
+  asOf: Date;
+}
+
+export function generateCustomer(seed: string, index: number): GeneratedCustomer {
+  const random = new Random(`${seed}/customer/${index}`);
+  const first = random.pick(firstNames);
+  const last = random.pick(lastNames);
+  return {
+    customerId: stableId('cus', seed, index),
+    name: `${first} ${last}`,
+    email: `${first}.${last}.${index}@example.com`.toLowerCase(),
+  };
+}
+
+export function generateAccount(seed: string, customerId: string, index: number, asOf: Date): GeneratedAccount {
+  const random = new Random(`${seed}/account/${customerId}/${index}`);
+  const kind: AccountKind = index % 2 === 0 ? 'checking' : 'credit_card';
+  const pan = luhnComplete(`4${kind === 'checking' ? '65859' : '92181'}${random.digits(9)}`);
+  const common = {
+    accountId: stableId('acc', seed, customerId, index),
+    customerId,
+    kind,
+    currency: 'GBP',
+    openedAt: new Date(asOf.getTime() - random.int(400, 4000) * dayMs),
+    status: 'Enabled' as const,
+    cardScheme: 'Visa',
+    pan,
+    maskedPan: maskPan(pan),
+  };
+  if (kind === 'checking') {
+    return {
+      ...common,
+      name: 'Everyday Current Account',
+      nickname: index === 0 ? 'Main account' : `Current account ${index / 2 + 1}`,
+      sortCode: `40${random.digits(4)}`,
+      accountNumber: random.digits(8),
+    };
+  }
+  return {
+    ...common,
+    name: 'Rewards Credit Card',
+    nickname: index === 1 ? 'Credit card' : `Credit card ${(index + 1) / 2}`,
+  };
+}
+
+/**
+ * A year of an account's transactions up to `asOf`, oldest first, with the balance they
+ * leave. Current accounts get a monthly salary; credit cards a monthly repayment. The
+ * last two days' card payments are still pending.
+ */
+export function generateTransactions(
+  seed: string,
+  account: GeneratedAccount,
+  count: number,
+  asOf: Date,
+): { transactions: GeneratedTransaction[]; balance: GeneratedBalance } {
+  const random = new Random(`${seed}/transactions/${account.accountId}`);
+  const start = asOf.getTime() - 365 * dayMs;
+  const times = Array.from({ length: count }, () => start + Math.floor(random.next() * 365 * dayMs)).sort(
+    (a, b) => a - b,
+  );
+  const isCard = account.kind === 'credit_card';
+  const creditLimitMinor = isCard ? random.int(6, 20) * 50_000 : undefined;
+  const salaryMinor = random.int(2200, 4800) * 100;
+  let booked = isCard ? 0 : random.int(500, 3000) * 100;
+  let pendingDebits = 0;
+  let lastMonth = -1;
+
+  const transactions = times.map((time, index): GeneratedTransaction => {
+    const bookingDateTime = new Date(time);
+    const month = bookingDateTime.getUTCFullYear() * 12 + bookingDateTime.getUTCMonth();
+    const pending = time > asOf.getTime() - 2 * dayMs;
+    const base = {
+      transactionId: stableId('txn', account.accountId, index),
+      accountId: account.accountId,
+      bookingDateTime,
+      currency: account.currency,
+    };
+
+    if (month !== lastMonth && !pending) {
+      lastMonth = month;
+      const amountMinor = isCard ? Math.max(0, -booked) : salaryMinor;
+      booked += amountMinor;
+      return {
+        ...base,
+        valueDateTime: bookingDateTime,
+        amountMinor,
+        creditDebit: 'Credit',
+        status: 'Booked',
+        description: isCard ? 'PAYMENT RECEIVED - THANK YOU' : 'SALARY NORTHWIND TRADING LTD',
+        balanceAfterMinor: booked,
+      };
+    }
+
+    const merchant = pickMerchant(random.next());
+    const amountMinor = random.int(merchant.minMinor, merchant.maxMinor);
+    const refund = random.chance(0.03);
+    const card = {
+      merchantName: merchant.name,
+      merchantCategoryCode: merchant.categoryCode,
+      cardScheme: account.cardScheme,
+      cardAuthorisation: random.pick(['ChipAndPin', 'Contactless', 'Contactless', 'ConsumerDevice'] as const),
+      maskedPan: account.maskedPan,
+    };
+    if (pending && !refund) pendingDebits += amountMinor;
+    else booked += refund ? amountMinor : -amountMinor;
+    return {
+      ...base,
+      ...(pending ? {} : { valueDateTime: new Date(time + random.int(0, 2) * dayMs) }),
+      amountMinor,
+      creditDebit: refund ? 'Credit' : 'Debit',
+      status: pending && !refund ? 'Pending' : 'Booked',
+      description: `${refund ? 'REFUND ' : ''}${merchant.name.toUpperCase()}`,
+      ...card,
+      balanceAfterMinor: booked,
+    };
+  });
+
+  const availableMinor = isCard ? creditLimitMinor! + booked - pendingDebits : booked - pendingDebits;
+  return {
+    transactions,
+    balance: {
+      accountId: account.accountId,
+      currency: account.currency,
+      bookedMinor: booked,
+      availableMinor,
+      ...(creditLimitMinor ? { creditLimitMinor } : {}),
+      asOf,
+    },
+  };
+}
+
+export function maskPan(pan: string): string {
+  return `${'*'.repeat(pan.length - 4)}${pan.slice(-4)}`;
+}
+
+/** Appends the Luhn check digit, so generated card numbers are well-formed. */
+export function luhnComplete(partial: string): string {
+  let sum = 0;
+  for (let i = 0; i < partial.length; i++) {
+    let digit = Number(partial[partial.length - 1 - i]);
+    if (i % 2 === 0) {
+      digit *= 2;
+      if (digit > 9) digit -= 9;
+    }
+    sum += digit;
+  }
+  return `${partial}${(10 - (sum % 10)) % 10}`;
+}

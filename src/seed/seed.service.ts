@@ -1,0 +1,114 @@
+import { AccountModel } from '../accounts/account.model.js';
+import { BalanceModel } from '../accounts/balance.model.js';
+import { TransactionModel } from '../accounts/transaction.model.js';
+import { hashPassword } from '../auth/password.js';
+import { UserModel, type Role } from '../users/user.model.js';
+import {
+  generateAccount,
+  generateCustomer,
+  generateTransactions,
+  type GeneratedCustomer,
+} from './bank-data-generator.js';
+import { insertNew } from './insert-new.js';
+
+export interface SeedOptions {
+  seed: string;
+  customers: number;
+  accountsPerCustomer: number;
+  transactionsPerAccount: number;
+  asOf: Date;
+  onProgress?: (transactionsDone: number, transactionsTotal: number) => void;
+}
+
+export interface SeedReport {
+  users: number;
+  accounts: number;
+  transactions: number;
+}
+
+export interface DemoSignin {
+  email: string;
+  password: string;
+  role: Role;
+  name: string;
+}
+
+/** The fixed demo sign-ins. They exist only in demo data; README lists them. */
+export const demoSignins: readonly DemoSignin[] = [
+  { email: 'alice@example.com', password: 'alice-demo-pass', role: 'customer', name: 'Alice Morgan' },
+  { email: 'bob@example.com', password: 'bob-demo-pass', role: 'customer', name: 'Bob Fletcher' },
+  { email: 'compliance@example.com', password: 'compliance-demo-pass', role: 'compliance', name: 'Chidi Okafor' },
+  { email: 'admin@example.com', password: 'admin-demo-pass', role: 'admin', name: 'Ada Lindqvist' },
+];
+
+/** Generated customers all share this password; their emails are in the users collection. */
+export const generatedCustomerPassword = 'customer-demo-pass';
+
+/**
+ * Writes the demo sign-ins and `customers` generated customers with their accounts,
+ * balances and transactions. Idempotent: records that already exist are left alone.
+ */
+export async function seedBankData(options: SeedOptions): Promise<SeedReport> {
+  const report: SeedReport = { users: 0, accounts: 0, transactions: 0 };
+  const total =
+    (options.customers + demoCustomers().length) * options.accountsPerCustomer * options.transactionsPerAccount;
+  let done = 0;
+
+  report.users += await insertNew(UserModel.collection, await demoUserDocs(options.seed));
+  const sharedHash = await hashPassword(generatedCustomerPassword);
+
+  const seedCustomer = async (customer: GeneratedCustomer, userDoc?: Record<string, unknown>) => {
+    if (userDoc) report.users += await insertNew(UserModel.collection, [userDoc]);
+    for (let a = 0; a < options.accountsPerCustomer; a++) {
+      const account = generateAccount(options.seed, customer.customerId, a, options.asOf);
+      const { transactions, balance } = generateTransactions(
+        options.seed,
+        account,
+        options.transactionsPerAccount,
+        options.asOf,
+      );
+      report.accounts += await insertNew(AccountModel.collection, [stamp(account)]);
+      await insertNew(BalanceModel.collection, [stamp(balance)]);
+      for (let i = 0; i < transactions.length; i += 5000) {
+        const chunk = transactions.slice(i, i + 5000);
+        report.transactions += await insertNew(TransactionModel.collection, chunk);
+        done += chunk.length;
+        options.onProgress?.(done, total);
+      }
+    }
+  };
+
+  for (const customer of demoCustomers()) await seedCustomer(customer);
+  for (let index = 0; index < options.customers; index++) {
+    const customer = generateCustomer(options.seed, index);
+    await seedCustomer(customer, {
+      ...stamp({ email: customer.email, name: customer.name, role: 'customer', customerId: customer.customerId }),
+      passwordHash: sharedHash,
+    });
+  }
+  options.onProgress?.(total, total);
+  return report;
+}
+
+/** Alice and Bob, whose customer ids do not depend on the seed value so their sign-ins always work. */
+function demoCustomers(): GeneratedCustomer[] {
+  return demoSignins
+    .filter((s) => s.role === 'customer')
+    .map((s) => ({ customerId: `cus-demo-${s.email.split('@')[0]}`, name: s.name, email: s.email }));
+}
+
+async function demoUserDocs(_seed: string) {
+  const customers = new Map(demoCustomers().map((c) => [c.email, c.customerId]));
+  return Promise.all(
+    demoSignins.map(async (s) => ({
+      ...stamp({ email: s.email, name: s.name, role: s.role }),
+      ...(customers.has(s.email) ? { customerId: customers.get(s.email) } : {}),
+      passwordHash: await hashPassword(s.password),
+    })),
+  );
+}
+
+function stamp<T extends object>(doc: T): T & { createdAt: Date; updatedAt: Date } {
+  const now = new Date();
+  return { ...doc, createdAt: now, updatedAt: now };
+}

@@ -1,0 +1,92 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import mongoose from 'mongoose';
+import { createApp } from './app.js';
+import { sweepSigninThrottles } from './auth/signin-throttle.service.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { openDatabase, type Database } from './db/database.js';
+import { ensureIndexes } from './db/indexes.js';
+import { createLogger, type Logger } from './logger.js';
+import { resolveSessionSecret } from './secrets.js';
+import { seedDemoDataIfEmpty } from './seed/demo-data.js';
+
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  let shuttingDown = false;
+
+  const database = await openDatabase(config, logger, 'server');
+  database.embedded?.exited.then((exit) => {
+    if (shuttingDown) return;
+    logger.fatal({ ...exit }, 'the embedded database stopped unexpectedly; exiting');
+    process.exit(1);
+  });
+  await ensureIndexes();
+
+  if (config.DEMO_DATA === 'always' || (config.DEMO_DATA === 'auto' && database.embedded)) {
+    const seeded = await seedDemoDataIfEmpty(logger);
+    if (seeded) printDemoSignins(config, seeded);
+  }
+
+  const app = createApp({
+    config,
+    logger,
+    sessionSecret: await resolveSessionSecret(config),
+    mongoClient: mongoose.connection.getClient(),
+  });
+  const server = app.listen(config.PORT, config.HOST);
+  await once(server, 'listening');
+  logger.info({ url: config.publicUrl }, 'consent manager listening');
+
+  const sweeper = setInterval(() => {
+    sweepSigninThrottles(config.SIGNIN_THROTTLE_WINDOW_MINUTES).catch((err: unknown) =>
+      logger.warn({ err }, 'sign-in throttle sweep failed'),
+    );
+  }, 60_000).unref();
+
+  const shutdown = (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down');
+    clearInterval(sweeper);
+    setTimeout(() => {
+      logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS).unref();
+    void stop(server, database, logger).then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function stop(server: Server, database: Database, logger: Logger) {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+  try {
+    await database.close();
+  } catch (err) {
+    logger.error({ err }, 'database close failed');
+  }
+  logger.info('stopped');
+}
+
+function printDemoSignins(config: Config, signins: readonly { email: string; password: string; role: string }[]) {
+  const lines = signins.map((s) => `  ${s.role.padEnd(11)} ${s.email.padEnd(24)} ${s.password}`);
+  console.log(`\nDemo data created. Sign in at ${config.publicUrl}/signin with:\n${lines.join('\n')}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
