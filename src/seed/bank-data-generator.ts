@@ -103,7 +103,7 @@ export function generateAccount(seed: string, customerId: string, index: number,
 
 /**
  * A year of an account's transactions up to `asOf`, oldest first, with the balance they
- * leave. Current accounts get a monthly salary; credit cards a monthly repayment. The
+ * leave. Current accounts get a monthly salary followed by rent; credit cards a monthly repayment. The
  * last two days' card payments are still pending.
  */
 export function generateTransactions(
@@ -121,8 +121,10 @@ export function generateTransactions(
   const creditLimitMinor = isCard ? random.int(6, 20) * 50_000 : undefined;
   const salaryMinor = random.int(2200, 4800) * 100;
   let booked = isCard ? 0 : random.int(500, 3000) * 100;
+  const rentMinor = Math.round((salaryMinor * random.int(55, 70)) / 100);
   let pendingDebits = 0;
   let lastMonth = -1;
+  let rentDue = false;
 
   const transactions = times.map((time, index): GeneratedTransaction => {
     const bookingDateTime = new Date(time);
@@ -135,8 +137,23 @@ export function generateTransactions(
       currency: account.currency,
     };
 
+    if (rentDue && !isCard && !pending) {
+      rentDue = false;
+      booked -= rentMinor;
+      return {
+        ...base,
+        valueDateTime: bookingDateTime,
+        amountMinor: rentMinor,
+        creditDebit: 'Debit',
+        status: 'Booked',
+        description: 'STANDING ORDER RENT HOLLOWAY LETTINGS',
+        balanceAfterMinor: booked,
+      };
+    }
+
     if (month !== lastMonth && !pending) {
       lastMonth = month;
+      rentDue = true;
       const amountMinor = isCard ? Math.max(0, -booked) : salaryMinor;
       booked += amountMinor;
       return {

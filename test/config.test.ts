@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('when nothing is set, uses documented defaults', () => {
+    const config = loadConfig({});
+    assert.equal(config.PORT, 3000);
+    assert.equal(config.DATA_DIR, './data');
+    assert.equal(config.MONGODB_URI, undefined);
+    assert.equal(config.cookieSecure, false);
+  });
+
+  it('when values are bad, names every bad variable and why', () => {
+    assert.throws(
+      () => loadConfig({ PORT: 'eighty', MONGODB_URI: 'postgres://x', LOG_LEVEL: 'loud' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        const text = error.problems.join('\n');
+        assert.match(text, /^PORT:/m);
+        assert.match(text, /^MONGODB_URI: must start with mongodb:\/\//m);
+        assert.match(text, /^LOG_LEVEL:/m);
+        return true;
+      },
+    );
+  });
+
+  it('when NODE_ENV is production without SESSION_SECRET, refuses to start', () => {
+    assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /SESSION_SECRET: required/);
+  });
+
+  it('in production, marks the session cookie Secure by default', () => {
+    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) });
+    assert.equal(config.cookieSecure, true);
+  });
+
+  it('treats empty values as unset', () => {
+    assert.equal(loadConfig({ PORT: '' }).PORT, 3000);
+  });
+});

@@ -1,0 +1,34 @@
+import type { Express } from 'express';
+import mongoose from 'mongoose';
+import { createApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+
+/** A test config: silent logs, and client IPs taken from X-Forwarded-For so each test can be its own client. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    TRUST_PROXY: 'true',
+    SESSION_SECRET: 'test-session-secret-that-is-long-enough-1234',
+    ...overrides,
+  });
+}
+
+export function buildTestApp(overrides: Record<string, string> = {}): Express {
+  const config = testConfig(overrides);
+  return createApp({
+    config,
+    logger: createLogger('silent'),
+    sessionSecret: config.SESSION_SECRET!,
+    mongoClient: mongoose.connection.getClient(),
+  });
+}
+
+let ipCounter = 0;
+
+/** A fresh client address per call, so sign-in throttling by IP does not leak between tests. */
+export function uniqueIp(): string {
+  ipCounter += 1;
+  return `10.${(process.pid >> 8) & 255}.${(ipCounter >> 8) & 255}.${ipCounter & 255}`;
+}

@@ -1,0 +1,37 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mongoose from 'mongoose';
+import { databaseName } from '../../src/db/database.js';
+import { startEmbeddedDb, type EmbeddedDb } from '../../src/db/embedded-db.js';
+import { ensureIndexes } from '../../src/db/indexes.js';
+import { createLogger } from '../../src/logger.js';
+import { embeddedDbBinary } from '../../src/paths.js';
+
+/**
+ * The whole test run shares one real embedded database in a throwaway folder. Tests
+ * never clean it: each makes its own uniquely named data.
+ */
+export const testDatabase: { uri: string; dataDir: string } = { uri: '', dataDir: '' };
+let embedded: EmbeddedDb | undefined;
+
+// Loaded with mocha's --file, so these are root hooks around every test file.
+before(async function () {
+  this.timeout(60_000);
+  testDatabase.dataDir = await mkdtemp(join(tmpdir(), 'consent-manager-test-'));
+  embedded = await startEmbeddedDb({
+    binary: embeddedDbBinary,
+    dataDir: join(testDatabase.dataDir, 'db'),
+    logger: createLogger('silent'),
+  });
+  testDatabase.uri = embedded.uri;
+  await mongoose.connect(embedded.uri, { dbName: databaseName, autoIndex: false });
+  await ensureIndexes();
+});
+
+after(async function () {
+  this.timeout(30_000);
+  await mongoose.disconnect();
+  await embedded?.stop();
+  await rm(testDatabase.dataDir, { recursive: true, force: true });
+});

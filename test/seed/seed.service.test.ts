@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { AccountModel } from '../../src/accounts/account.model.js';
+import { TransactionModel } from '../../src/accounts/transaction.model.js';
+import { generateCustomer } from '../../src/seed/bank-data-generator.js';
+import { seedBankData } from '../../src/seed/seed.service.js';
+import { UserModel } from '../../src/users/user.model.js';
+
+describe('seedBankData', () => {
+  it('creates the demo sign-ins and generated customers, and a second run changes nothing', async function () {
+    this.timeout(60_000);
+    const seed = `seed-test-${randomUUID()}`;
+    const options = { seed, customers: 3, accountsPerCustomer: 2, transactionsPerAccount: 40, asOf: new Date() };
+    const progress: number[] = [];
+    const first = await seedBankData({ ...options, onProgress: (done) => progress.push(done) });
+    assert.ok(first.accounts >= 3 * 2, 'each generated customer got two accounts');
+    assert.equal(progress.at(-1), (3 + 2) * 2 * 40);
+
+    for (const email of ['alice@example.com', 'bob@example.com', 'compliance@example.com', 'admin@example.com']) {
+      assert.ok(await UserModel.exists({ email }), email);
+    }
+    const alice = await UserModel.findOne({ email: 'alice@example.com' }).lean();
+    const aliceAccounts = await AccountModel.find({ customerId: alice!.customerId }).lean();
+    assert.deepEqual(aliceAccounts.map((a) => a.kind).sort(), ['checking', 'credit_card']);
+    const customer = generateCustomer(seed, 2);
+    const user = await UserModel.findOne({ email: customer.email }).lean();
+    assert.equal(user?.customerId, customer.customerId);
+    const accounts = await AccountModel.find({ customerId: customer.customerId }).lean();
+    assert.equal(accounts.length, 2);
+    assert.equal(await TransactionModel.countDocuments({ accountId: accounts[0]!.accountId }), 40);
+
+    const second = await seedBankData(options);
+    assert.deepEqual(second, { users: 0, accounts: 0, transactions: 0 });
+  });
+});
