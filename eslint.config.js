@@ -11,5 +11,9 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  { files: ['src/cli/**', 'scripts/**', 'test/**', 'examples/**'], rules: { 'no-console': 'off' } },
+  // The process entry and command-line tools talk to people on the terminal.
+  {
+    files: ['src/server.ts', 'src/cli/**', 'scripts/**', 'test/**', 'examples/**'],
+    rules: { 'no-console': 'off' },
+  },
 );

@@ -30,7 +30,10 @@ export function createApp({ config, logger, sessionSecret, mongoClient }: AppDep
 
   app.use(requestLogging(logger));
   app.use(securityHeaders());
-  app.use('/public', express.static(publicDir, { index: false, maxAge: config.NODE_ENV === 'production' ? '1h' : 0 }));
+  app.use(
+    '/public',
+    express.static(publicDir, { index: false, maxAge: config.NODE_ENV === 'production' ? '1h' : 0 }),
+  );
 
   const passport = createPassport(config);
   const pages = express.Router();

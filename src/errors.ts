@@ -71,7 +71,11 @@ export class TooManyRequestsError extends AppError {
 
 export class CsrfError extends AppError {
   constructor() {
-    super(403, 'csrf_invalid', 'This form has expired or was not sent from this site. Reload the page and try again.');
+    super(
+      403,
+      'csrf_invalid',
+      'This form has expired or was not sent from this site. Reload the page and try again.',
+    );
   }
 }
 

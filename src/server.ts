@@ -45,7 +45,9 @@ async function main() {
   });
   const server = app.listen(config.PORT, config.HOST);
   await once(server, 'listening');
-  logger.info({ url: config.publicUrl }, 'consent manager listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info({ url: config.publicUrl, host: config.HOST, port }, 'consent manager listening');
 
   const sweeper = setInterval(() => {
     sweepSigninThrottles(config.SIGNIN_THROTTLE_WINDOW_MINUTES).catch((err: unknown) =>
@@ -81,7 +83,10 @@ async function stop(server: Server, database: Database, logger: Logger) {
   logger.info('stopped');
 }
 
-function printDemoSignins(config: Config, signins: readonly { email: string; password: string; role: string }[]) {
+function printDemoSignins(
+  config: Config,
+  signins: readonly { email: string; password: string; role: string }[],
+) {
   const lines = signins.map((s) => `  ${s.role.padEnd(11)} ${s.email.padEnd(24)} ${s.password}`);
   console.log(`\nDemo data created. Sign in at ${config.publicUrl}/signin with:\n${lines.join('\n')}\n`);
 }

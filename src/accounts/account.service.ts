@@ -30,11 +30,15 @@ export async function listAccountsWithBalances(customerId: string): Promise<Acco
       identification:
         account.kind === 'credit_card'
           ? (account.maskedPan ?? '')
-          : `${account.sortCode ?? ''} ${account.accountNumber ?? ''}`.trim(),
+          : `${formatSortCode(account.sortCode ?? '')} ${account.accountNumber ?? ''}`.trim(),
       bookedMinor: balance?.bookedMinor,
       availableMinor: balance?.availableMinor,
       creditLimitMinor: balance?.creditLimitMinor ?? undefined,
       balanceAsOf: balance?.asOf,
     };
   });
+}
+
+function formatSortCode(sortCode: string): string {
+  return sortCode.replace(/^(\d{2})(\d{2})(\d{2})$/, '$1-$2-$3');
 }

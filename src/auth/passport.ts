@@ -30,7 +30,9 @@ export function createPassport(config: Config): PassportInstance {
   passport.use(
     new LocalStrategy({ usernameField: 'email', passReqToCallback: true }, (req, email, password, done) => {
       checkCredentials(email, password, { ip: req.ip ?? 'unknown', limits })
-        .then((result) => (result.ok ? done(null, result.user) : done(null, false, { message: result.reason })))
+        .then((result) =>
+          result.ok ? done(null, result.user) : done(null, false, { message: result.reason }),
+        )
         .catch(done);
     }),
   );

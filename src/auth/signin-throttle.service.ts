@@ -11,7 +11,12 @@ const accountKey = (email: string) => `account:${email}`;
 const ipKey = (ip: string) => `ip:${ip}`;
 
 /** Refuses the attempt, before any password is checked, while either counter is over its limit. */
-export async function assertSigninAllowed(email: string, ip: string, limits: ThrottleLimits, now = new Date()) {
+export async function assertSigninAllowed(
+  email: string,
+  ip: string,
+  limits: ThrottleLimits,
+  now = new Date(),
+) {
   const windowStart = new Date(now.getTime() - limits.windowMinutes * 60_000);
   const counters = await SigninThrottleModel.find({
     _id: { $in: [accountKey(email), ipKey(ip)] },
@@ -30,7 +35,12 @@ export async function assertSigninAllowed(email: string, ip: string, limits: Thr
   }
 }
 
-export async function recordSigninFailure(email: string, ip: string, limits: ThrottleLimits, now = new Date()) {
+export async function recordSigninFailure(
+  email: string,
+  ip: string,
+  limits: ThrottleLimits,
+  now = new Date(),
+) {
   await Promise.all([bump(accountKey(email), limits, now), bump(ipKey(ip), limits, now)]);
 }
 

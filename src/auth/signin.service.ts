@@ -19,12 +19,18 @@ export type SigninResult = { ok: true; user: SessionUser } | { ok: false; reason
  * Checks an email and password. Throttled attempts are refused before the password is
  * looked at; unknown emails and wrong passwords get the same answer in the same time.
  */
-export async function checkCredentials(email: string, password: string, context: SigninContext): Promise<SigninResult> {
+export async function checkCredentials(
+  email: string,
+  password: string,
+  context: SigninContext,
+): Promise<SigninResult> {
   const normalised = email.trim().toLowerCase();
   await assertSigninAllowed(normalised, context.ip, context.limits);
 
   const user = await findUserForSignin(normalised);
-  const valid = user ? await verifyPassword(user.passwordHash, password) : (await burnPasswordCheck(password), false);
+  const valid = user
+    ? await verifyPassword(user.passwordHash, password)
+    : (await burnPasswordCheck(password), false);
   if (!user || !valid) {
     await recordSigninFailure(normalised, context.ip, context.limits);
     return { ok: false, reason: 'bad_credentials' };

@@ -36,7 +36,8 @@ async function main() {
   });
   const parsed = Args.safeParse(values);
   if (!parsed.success || parsed.data.help) {
-    if (!parsed.success) console.error(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n'));
+    if (!parsed.success)
+      console.error(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n'));
     console.error(usage);
     process.exit(parsed.success ? 0 : 2);
   }
@@ -46,7 +47,10 @@ async function main() {
   const database = await openDatabase(config, logger, 'tool');
   try {
     await ensureIndexes();
-    const bar = new SingleBar({ format: 'Seeding [{bar}] {percentage}% | {value}/{total} transactions | ETA {eta}s' }, Presets.shades_classic);
+    const bar = new SingleBar(
+      { format: 'Seeding [{bar}] {percentage}% | {value}/{total} transactions | ETA {eta}s' },
+      Presets.shades_classic,
+    );
     let started = false;
     const report = await seedBankData({
       seed: args.seed,
@@ -61,7 +65,9 @@ async function main() {
       },
     });
     bar.stop();
-    console.log(`New records: ${report.users} users, ${report.accounts} accounts, ${report.transactions} transactions.`);
+    console.log(
+      `New records: ${report.users} users, ${report.accounts} accounts, ${report.transactions} transactions.`,
+    );
   } finally {
     await database.close();
   }

@@ -33,7 +33,9 @@ interface StartOptions {
  */
 export async function startEmbeddedDb({ binary, dataDir, logger, readyTimeoutMs = 30_000 }: StartOptions) {
   const log = logger.child({ component: 'embedded-db' });
-  const child = spawn(binary, ['--data-dir', dataDir, '--log-level', 'error'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(binary, ['--data-dir', dataDir, '--log-level', 'error'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const lastOutput: string[] = [];
 
   createInterface({ input: child.stderr }).on('line', (line) => {
@@ -62,7 +64,8 @@ export async function startEmbeddedDb({ binary, dataDir, logger, readyTimeoutMs 
 
   if (!('line' in first)) {
     child.kill('SIGKILL');
-    const why = 'exit' in first ? `exited with code ${first.exit.code}` : `was not ready after ${readyTimeoutMs} ms`;
+    const why =
+      'exit' in first ? `exited with code ${first.exit.code}` : `was not ready after ${readyTimeoutMs} ms`;
     throw new Error(`The embedded database ${why}. Its last output:\n${lastOutput.join('\n')}`);
   }
 
@@ -96,7 +99,8 @@ async function waitForPort(address: string, timeoutMs: number): Promise<void> {
       socket.once('error', () => resolve(false));
     });
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`The embedded database did not accept connections on ${address}`);
+    if (Date.now() > deadline)
+      throw new Error(`The embedded database did not accept connections on ${address}`);
     await delay(50);
   }
 }

@@ -22,7 +22,8 @@ export function csrfProtection(req: Request, res: Response, next: NextFunction) 
 
   if (!unsafeMethods.has(req.method)) return next();
   const sent = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.get('x-csrf-token');
-  if (typeof sent !== 'string' || !session.csrfToken || !sameToken(sent, session.csrfToken)) throw new CsrfError();
+  if (typeof sent !== 'string' || !session.csrfToken || !sameToken(sent, session.csrfToken))
+    throw new CsrfError();
   next();
 }
 

@@ -60,7 +60,8 @@ function toAppError(error: unknown): AppError {
   const status = (error as { status?: unknown })?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const type = (error as { type?: string }).type;
-    const message = type === 'entity.too.large' ? 'The request body is too large' : 'The request body could not be read';
+    const message =
+      type === 'entity.too.large' ? 'The request body is too large' : 'The request body could not be read';
     return new AppError(status, type ?? 'bad_request', message);
   }
   return new AppError(500, 'internal_error', 'Internal error', { expose: false, cause: error });

@@ -2,7 +2,11 @@ import type { Express } from 'express';
 import nunjucks from 'nunjucks';
 import { viewsDir } from '../paths.js';
 
-const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+const dateTime = new Intl.DateTimeFormat('en-GB', {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+  timeZone: 'UTC',
+});
 const date = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
 
 export function formatMoney(minor: number, currency: string): string {
@@ -11,11 +15,18 @@ export function formatMoney(minor: number, currency: string): string {
 
 /** Nunjucks with autoescaping on: every value is HTML-escaped unless a template says otherwise. */
 export function configureViews(app: Express, cache: boolean) {
-  const env = nunjucks.configure(viewsDir, { autoescape: true, express: app, noCache: !cache, throwOnUndefined: false });
+  const env = nunjucks.configure(viewsDir, {
+    autoescape: true,
+    express: app,
+    noCache: !cache,
+    throwOnUndefined: false,
+  });
   env.addFilter('money', (minor: number | undefined, currency: string) =>
     typeof minor === 'number' ? formatMoney(minor, currency) : '—',
   );
-  env.addFilter('datetime', (value: Date | string | undefined) => (value ? `${dateTime.format(new Date(value))} UTC` : '—'));
+  env.addFilter('datetime', (value: Date | string | undefined) =>
+    value ? `${dateTime.format(new Date(value))} UTC` : '—',
+  );
   env.addFilter('date', (value: Date | string | undefined) => (value ? date.format(new Date(value)) : '—'));
   app.set('view engine', 'njk');
   return env;

@@ -70,7 +70,12 @@ export function generateCustomer(seed: string, index: number): GeneratedCustomer
   };
 }
 
-export function generateAccount(seed: string, customerId: string, index: number, asOf: Date): GeneratedAccount {
+export function generateAccount(
+  seed: string,
+  customerId: string,
+  index: number,
+  asOf: Date,
+): GeneratedAccount {
   const random = new Random(`${seed}/account/${customerId}/${index}`);
   const kind: AccountKind = index % 2 === 0 ? 'checking' : 'credit_card';
   const pan = luhnComplete(`4${kind === 'checking' ? '65859' : '92181'}${random.digits(9)}`);

@@ -10,8 +10,16 @@ export async function insertNew<T extends Document>(collection: Collection<T>, d
     const result = await collection.insertMany(docs as never[], { ordered: false });
     return result.insertedCount;
   } catch (error) {
-    const bulk = error as { code?: number; writeErrors?: { code: number }[] | { code: number }; insertedCount?: number };
-    const writeErrors = Array.isArray(bulk.writeErrors) ? bulk.writeErrors : bulk.writeErrors ? [bulk.writeErrors] : [];
+    const bulk = error as {
+      code?: number;
+      writeErrors?: { code: number }[] | { code: number };
+      insertedCount?: number;
+    };
+    const writeErrors = Array.isArray(bulk.writeErrors)
+      ? bulk.writeErrors
+      : bulk.writeErrors
+        ? [bulk.writeErrors]
+        : [];
     const onlyDuplicates =
       writeErrors.length > 0 ? writeErrors.every((e) => e.code === 11000) : bulk.code === 11000;
     if (!onlyDuplicates) throw error;

@@ -18,8 +18,10 @@ describe('GET /my/accounts', () => {
     assert.equal(res.headers['cache-control'], 'no-store');
     for (const account of accounts) {
       assert.ok(res.text.includes(account.nickname), account.nickname);
-      assert.ok(res.text.includes(formatMoney(account.balance.bookedMinor, 'GBP').replace('£', '&pound;')) ||
-        res.text.includes(formatMoney(account.balance.bookedMinor, 'GBP')));
+      assert.ok(
+        res.text.includes(formatMoney(account.balance.bookedMinor, 'GBP').replace('£', '&pound;')) ||
+          res.text.includes(formatMoney(account.balance.bookedMinor, 'GBP')),
+      );
       assert.ok(!res.text.includes(account.pan), 'full card number is not shown');
     }
     assert.ok(res.text.includes(accounts[1]!.maskedPan));

@@ -114,7 +114,11 @@ describe('sign-in', () => {
       const customer = await createPerson('customer');
       for (let i = 0; i < 5; i++) {
         const { agent, csrf } = await anonymousAgent(app);
-        await agent.post('/signin').type('form').send({ _csrf: csrf, email: customer.email, password: 'bad' }).expect(401);
+        await agent
+          .post('/signin')
+          .type('form')
+          .send({ _csrf: csrf, email: customer.email, password: 'bad' })
+          .expect(401);
       }
       const { agent, csrf } = await anonymousAgent(app);
       const res = await agent
@@ -130,7 +134,11 @@ describe('sign-in', () => {
       const limited = buildTestApp({ SIGNIN_MAX_FAILURES_PER_IP: '3' });
       const { agent, csrf, ip } = await anonymousAgent(limited);
       for (let i = 0; i < 3; i++) {
-        await agent.post('/signin').type('form').send({ _csrf: csrf, email: uniqueEmail(), password: 'x' }).expect(401);
+        await agent
+          .post('/signin')
+          .type('form')
+          .send({ _csrf: csrf, email: uniqueEmail(), password: 'x' })
+          .expect(401);
       }
       const customer = await createPerson('customer');
       await agent
@@ -157,9 +165,16 @@ describe('sign-in', () => {
     it('ends the session', async () => {
       const customer = await createPerson('customer');
       const { agent, csrf } = await anonymousAgent(app);
-      await agent.post('/signin').type('form').send({ _csrf: csrf, email: customer.email, password: customer.password });
+      await agent
+        .post('/signin')
+        .type('form')
+        .send({ _csrf: csrf, email: customer.email, password: customer.password });
       const page = await agent.get('/my/accounts').expect(200);
-      await agent.post('/signout').type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
+      await agent
+        .post('/signout')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text) })
+        .expect(303);
       const after = await agent.get('/my/accounts').expect(303);
       assert.equal(after.headers.location, '/signin?next=%2Fmy%2Faccounts');
     });

@@ -11,7 +11,10 @@ const asOf = new Date('2026-06-01T00:00:00Z');
 describe('bank data generator', () => {
   it('produces the same data for the same seed, and different data for another seed', () => {
     const account = generateAccount('s1', 'cus-1', 0, asOf);
-    assert.deepEqual(generateTransactions('s1', account, 50, asOf), generateTransactions('s1', account, 50, asOf));
+    assert.deepEqual(
+      generateTransactions('s1', account, 50, asOf),
+      generateTransactions('s1', account, 50, asOf),
+    );
     assert.deepEqual(generateCustomer('s1', 3), generateCustomer('s1', 3));
     assert.notDeepEqual(generateCustomer('s1', 3), generateCustomer('s2', 3));
   });
@@ -32,7 +35,10 @@ describe('bank data generator', () => {
     const { transactions } = generateTransactions('s', card, 400, asOf);
     assert.equal(transactions.length, 400);
     const times = transactions.map((t) => t.bookingDateTime.getTime());
-    assert.deepEqual(times, [...times].sort((a, b) => a - b));
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => a - b),
+    );
     assert.ok(times[0]! >= asOf.getTime() - 365 * 86_400_000);
     assert.ok(times.at(-1)! < asOf.getTime());
     for (const t of transactions) {
@@ -48,8 +54,12 @@ describe('bank data generator', () => {
     const checking = generateAccount('s', 'cus-2', 0, asOf);
     const { transactions, balance } = generateTransactions('s', checking, 300, asOf);
     const booked = transactions.filter((t) => t.status === 'Booked');
-    const net = booked.reduce((sum, t) => sum + (t.creditDebit === 'Credit' ? t.amountMinor : -t.amountMinor), 0);
-    const opening = booked[0]!.balanceAfterMinor - (booked[0]!.creditDebit === 'Credit' ? 1 : -1) * booked[0]!.amountMinor;
+    const net = booked.reduce(
+      (sum, t) => sum + (t.creditDebit === 'Credit' ? t.amountMinor : -t.amountMinor),
+      0,
+    );
+    const opening =
+      booked[0]!.balanceAfterMinor - (booked[0]!.creditDebit === 'Credit' ? 1 : -1) * booked[0]!.amountMinor;
     assert.equal(balance.bookedMinor, opening + net);
     const pending = transactions.filter((t) => t.status === 'Pending').reduce((s, t) => s + t.amountMinor, 0);
     assert.equal(balance.availableMinor, balance.bookedMinor - pending);

@@ -10,13 +10,24 @@ describe('seedBankData', () => {
   it('creates the demo sign-ins and generated customers, and a second run changes nothing', async function () {
     this.timeout(60_000);
     const seed = `seed-test-${randomUUID()}`;
-    const options = { seed, customers: 3, accountsPerCustomer: 2, transactionsPerAccount: 40, asOf: new Date() };
+    const options = {
+      seed,
+      customers: 3,
+      accountsPerCustomer: 2,
+      transactionsPerAccount: 40,
+      asOf: new Date(),
+    };
     const progress: number[] = [];
     const first = await seedBankData({ ...options, onProgress: (done) => progress.push(done) });
     assert.ok(first.accounts >= 3 * 2, 'each generated customer got two accounts');
     assert.equal(progress.at(-1), (3 + 2) * 2 * 40);
 
-    for (const email of ['alice@example.com', 'bob@example.com', 'compliance@example.com', 'admin@example.com']) {
+    for (const email of [
+      'alice@example.com',
+      'bob@example.com',
+      'compliance@example.com',
+      'admin@example.com',
+    ]) {
       assert.ok(await UserModel.exists({ email }), email);
     }
     const alice = await UserModel.findOne({ email: 'alice@example.com' }).lean();

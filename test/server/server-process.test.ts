@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { startServerProcess, runProcess, type ServerProcess } from '../helpers/server-process.js';
+
+/** Signs in over plain HTTP, as a browser would, and returns the accounts page. */
+async function signInAndReadAccounts(baseUrl: string, email: string, password: string) {
+  const page = await fetch(`${baseUrl}/signin`);
+  const cookie = page.headers.get('set-cookie')!.split(';')[0]!;
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+  const signin = await fetch(`${baseUrl}/signin`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, email, password }),
+  });
+  assert.equal(signin.status, 303, `sign-in as ${email}`);
+  const session = signin.headers.get('set-cookie')!.split(';')[0]!;
+  const accounts = await fetch(`${baseUrl}/my/accounts`, { headers: { cookie: session } });
+  assert.equal(accounts.status, 200);
+  return accounts.text();
+}
+
+describe('the server process', function () {
+  this.timeout(120_000);
+  let dataDir: string;
+  let server: ServerProcess | undefined;
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'consent-manager-server-'));
+  });
+  afterEach(async () => {
+    await server?.stop('SIGKILL');
+    server = undefined;
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('with a bad setting, refuses to start and names the variable', async () => {
+    const { code, output } = await runProcess(['--import', 'tsx', 'src/server.ts'], {
+      DATA_DIR: dataDir,
+      PORT: 'not-a-port',
+      SIGNIN_MAX_FAILURES_PER_ACCOUNT: '-1',
+    });
+    assert.equal(code, 78);
+    assert.match(output, /PORT:/);
+    assert.match(output, /SIGNIN_MAX_FAILURES_PER_ACCOUNT:/);
+  });
+
+  it('on an empty embedded database seeds demo data, and keeps it across a restart', async () => {
+    server = await startServerProcess({ DATA_DIR: dataDir });
+    assert.ok(
+      server.output.some((line) => line.includes('alice@example.com')),
+      'prints the demo sign-ins',
+    );
+    const first = await signInAndReadAccounts(server.baseUrl, 'alice@example.com', 'alice-demo-pass');
+    assert.match(first, /Main account/);
+    assert.match(first, /Credit card/);
+
+    assert.equal(await server.stop('SIGTERM'), 0, 'graceful shutdown exits 0');
+    const record = await readFile(join(dataDir, 'embedded-db.json'), 'utf8').catch(() => undefined);
+    assert.equal(record, undefined, 'the embedded database record is removed on exit');
+
+    server = await startServerProcess({ DATA_DIR: dataDir });
+    assert.ok(!server.output.some((line) => line.includes('Demo data created')), 'does not seed twice');
+    const second = await signInAndReadAccounts(server.baseUrl, 'alice@example.com', 'alice-demo-pass');
+    assert.equal(second.match(/£[\d,.]+/g)?.join(), first.match(/£[\d,.]+/g)?.join(), 'same balances');
+  });
+
+  it('lets command-line tools use the running server’s embedded database, and refuses a second server', async () => {
+    server = await startServerProcess({ DATA_DIR: dataDir });
+    const seeded = await runProcess(
+      [
+        '--import',
+        'tsx',
+        'src/cli/seed.ts',
+        '--seed',
+        'tool',
+        '--customers',
+        '1',
+        '--transactions-per-account',
+        '5',
+      ],
+      { DATA_DIR: dataDir },
+    );
+    assert.equal(seeded.code, 0, seeded.output);
+    assert.match(seeded.output, /New records: 1 users, 2 accounts, 10 transactions/);
+    const { generateCustomer } = await import('../../src/seed/bank-data-generator.js');
+    const page = await signInAndReadAccounts(
+      server.baseUrl,
+      generateCustomer('tool', 0).email,
+      'customer-demo-pass',
+    );
+    assert.match(page, /Main account/);
+
+    const second = await runProcess(['--import', 'tsx', 'src/server.ts'], { DATA_DIR: dataDir, PORT: '0' });
+    assert.equal(second.code, 1);
+    assert.match(second.output, /is being served by process \d+ \(server\)/);
+  });
+
+  it('when the embedded database dies, logs why and exits non-zero', async () => {
+    server = await startServerProcess({ DATA_DIR: dataDir, DEMO_DATA: 'never' });
+    const record = JSON.parse(await readFile(join(dataDir, 'embedded-db.json'), 'utf8')) as { dbPid: number };
+    process.kill(record.dbPid, 'SIGKILL');
+    const code = await Promise.race([server.exited, delay(15_000).then(() => 'still running')]);
+    assert.equal(code, 1);
+    assert.ok(server.output.some((line) => line.includes('the embedded database stopped unexpectedly')));
+  });
+});
