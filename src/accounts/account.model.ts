@@ -4,13 +4,13 @@ export const accountKinds = ['checking', 'credit_card'] as const;
 export type AccountKind = (typeof accountKinds)[number];
 
 /**
- * A customer's account as the bank's core system holds it. `accountId` is the stable,
- * opaque identifier the Open Banking API exposes (OB AccountId); card numbers are kept
- * in full for ReadPAN grants and masked everywhere else.
+ * A customer's account as the bank's core system holds it, keyed by the stable, opaque
+ * identifier the Open Banking API exposes (OB AccountId). The card number is kept in
+ * full for ReadPAN grants and shown masked everywhere else.
  */
 const accountSchema = new Schema(
   {
-    accountId: { type: String, required: true },
+    _id: { type: String, required: true },
     customerId: { type: String, required: true },
     kind: { type: String, enum: accountKinds, required: true },
     currency: { type: String, required: true, minlength: 3, maxlength: 3 },
@@ -24,11 +24,8 @@ const accountSchema = new Schema(
     pan: { type: String },
     maskedPan: { type: String },
   },
-  { timestamps: true, collection: 'accounts' },
+  { timestamps: true, collection: 'accounts', versionKey: false },
 );
-
-accountSchema.index({ accountId: 1 }, { unique: true });
-accountSchema.index({ customerId: 1, accountId: 1 });
 
 export type AccountRecord = InferSchemaType<typeof accountSchema>;
 export const AccountModel = model('Account', accountSchema);

@@ -1,5 +1,7 @@
+import { findManyById } from '../db/primary-key.js';
 import { AccountModel } from './account.model.js';
 import { BalanceModel } from './balance.model.js';
+import { CustomerModel } from './customer.model.js';
 
 export interface AccountSummary {
   accountId: string;
@@ -14,15 +16,19 @@ export interface AccountSummary {
   balanceAsOf: Date | undefined;
 }
 
-/** A customer's own accounts with their current balances, checking accounts first. */
+/** A customer's own accounts with their current balances, in the order the bank lists them. */
 export async function listAccountsWithBalances(customerId: string): Promise<AccountSummary[]> {
-  const accounts = await AccountModel.find({ customerId }).sort({ kind: 1, accountId: 1 }).lean();
-  const balances = await BalanceModel.find({ accountId: { $in: accounts.map((a) => a.accountId) } }).lean();
-  const byAccount = new Map(balances.map((b) => [b.accountId, b]));
+  const customer = await CustomerModel.findById(customerId).lean();
+  const ids = customer?.accountIds ?? [];
+  const [accounts, balances] = await Promise.all([
+    findManyById(ids, (id) => AccountModel.findById(id).lean()),
+    findManyById(ids, (id) => BalanceModel.findById(id).lean()),
+  ]);
+  const byAccount = new Map(balances.map((b) => [b._id, b]));
   return accounts.map((account) => {
-    const balance = byAccount.get(account.accountId);
+    const balance = byAccount.get(account._id);
     return {
-      accountId: account.accountId,
+      accountId: account._id,
       kind: account.kind,
       name: account.name,
       nickname: account.nickname ?? undefined,

@@ -1,14 +1,13 @@
 import { Schema, model, type InferSchemaType } from 'mongoose';
 
 /**
- * A card transaction on an account. Amounts are positive integers in minor units; the
- * direction is `creditDebit`. Pending transactions have a booking time (when authorised)
- * but their value date is not yet settled.
+ * A card transaction. Amounts are positive integers in minor units; the direction is
+ * `creditDebit`. Pending transactions have a booking time (when authorised) but no value
+ * date yet.
  */
 const transactionSchema = new Schema(
   {
     transactionId: { type: String, required: true },
-    accountId: { type: String, required: true },
     bookingDateTime: { type: Date, required: true },
     valueDateTime: { type: Date },
     amountMinor: { type: Number, required: true, min: 0 },
@@ -23,13 +22,34 @@ const transactionSchema = new Schema(
     maskedPan: { type: String },
     balanceAfterMinor: { type: Number },
   },
-  { collection: 'transactions' },
+  { _id: false },
 );
 
-// The data API pages an account's transactions newest first within a booking window;
-// transactionId breaks ties so cursors are stable.
-transactionSchema.index({ accountId: 1, bookingDateTime: -1, transactionId: -1 });
-transactionSchema.index({ transactionId: 1 }, { unique: true });
+/**
+ * An account's transactions for one calendar month (UTC), newest first, keyed
+ * `<AccountId>:<YYYY-MM>`. The data API's access path, account + booking time, is the
+ * primary key itself: a window of months is a handful of primary-key reads whatever the
+ * size of the bank (the bucket pattern; see src/db/primary-key.ts for why).
+ */
+const transactionMonthSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    accountId: { type: String, required: true },
+    month: { type: String, required: true },
+    transactions: { type: [transactionSchema], default: [] },
+  },
+  { collection: 'transaction_months', versionKey: false },
+);
+
+export function transactionMonthId(accountId: string, month: string): string {
+  return `${accountId}:${month}`;
+}
+
+/** `YYYY-MM` of a moment, in UTC. */
+export function monthOf(date: Date): string {
+  return date.toISOString().slice(0, 7);
+}
 
 export type TransactionRecord = InferSchemaType<typeof transactionSchema>;
-export const TransactionModel = model('Transaction', transactionSchema);
+export type TransactionMonthRecord = InferSchemaType<typeof transactionMonthSchema>;
+export const TransactionMonthModel = model('TransactionMonth', transactionMonthSchema);

@@ -1,3 +1,4 @@
+import { claim } from '../db/primary-key.js';
 import { TooManyRequestsError } from '../errors.js';
 import { SigninThrottleModel } from './signin-throttle.model.js';
 
@@ -10,28 +11,38 @@ export interface ThrottleLimits {
 const accountKey = (email: string) => `account:${email}`;
 const ipKey = (ip: string) => `ip:${ip}`;
 
-/** Refuses the attempt, before any password is checked, while either counter is over its limit. */
+interface Window {
+  id: number;
+  startedAt: Date;
+  endsAt: Date;
+}
+
+function windowAt(now: Date, minutes: number): Window {
+  const length = minutes * 60_000;
+  const id = Math.floor(now.getTime() / length);
+  return { id, startedAt: new Date(id * length), endsAt: new Date((id + 1) * length) };
+}
+
+const slotId = (key: string, window: Window, slot: number) => `${key}#${window.id}#${slot}`;
+
+/** Refuses the attempt, before any password is checked, while the account or the IP is over its limit. */
 export async function assertSigninAllowed(
   email: string,
   ip: string,
   limits: ThrottleLimits,
   now = new Date(),
 ) {
-  const windowStart = new Date(now.getTime() - limits.windowMinutes * 60_000);
-  const counters = await SigninThrottleModel.find({
-    _id: { $in: [accountKey(email), ipKey(ip)] },
-    windowStartedAt: { $gt: windowStart },
-  }).lean();
-  for (const counter of counters) {
-    const max = counter._id.startsWith('account:') ? limits.maxFailuresPerAccount : limits.maxFailuresPerIp;
-    if (counter.failures >= max) {
-      const retryAfterMs = counter.windowStartedAt.getTime() + limits.windowMinutes * 60_000 - now.getTime();
-      const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-      throw new TooManyRequestsError(
-        `Too many failed sign-in attempts. Try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s).`,
-        retryAfterSeconds,
-      );
-    }
+  const window = windowAt(now, limits.windowMinutes);
+  const [accountFull, ipFull] = await Promise.all([
+    SigninThrottleModel.exists({ _id: slotId(accountKey(email), window, limits.maxFailuresPerAccount) }),
+    SigninThrottleModel.exists({ _id: slotId(ipKey(ip), window, limits.maxFailuresPerIp) }),
+  ]);
+  if (accountFull || ipFull) {
+    const retryAfterSeconds = Math.max(1, Math.ceil((window.endsAt.getTime() - now.getTime()) / 1000));
+    throw new TooManyRequestsError(
+      `Too many failed sign-in attempts. Try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s).`,
+      retryAfterSeconds,
+    );
   }
 }
 
@@ -41,42 +52,46 @@ export async function recordSigninFailure(
   limits: ThrottleLimits,
   now = new Date(),
 ) {
-  await Promise.all([bump(accountKey(email), limits, now), bump(ipKey(ip), limits, now)]);
+  const window = windowAt(now, limits.windowMinutes);
+  await Promise.all([
+    claimNextSlot(accountKey(email), window, limits.maxFailuresPerAccount),
+    claimNextSlot(ipKey(ip), window, limits.maxFailuresPerIp),
+  ]);
 }
 
-/** A successful sign-in clears the account's counter; the IP's counter keeps running. */
-export async function recordSigninSuccess(email: string) {
-  await SigninThrottleModel.deleteOne({ _id: accountKey(email) });
+/** A successful sign-in clears the account's failures in this window; the IP's keep counting. */
+export async function recordSigninSuccess(email: string, limits: ThrottleLimits, now = new Date()) {
+  const window = windowAt(now, limits.windowMinutes);
+  const ids = Array.from({ length: limits.maxFailuresPerAccount }, (_, i) =>
+    slotId(accountKey(email), window, i + 1),
+  );
+  await Promise.all(ids.map((_id) => SigninThrottleModel.deleteOne({ _id })));
 }
 
 export async function sweepSigninThrottles(windowMinutes: number, now = new Date()) {
-  const windowStart = new Date(now.getTime() - windowMinutes * 60_000);
-  await SigninThrottleModel.deleteMany({ windowStartedAt: { $lte: windowStart } });
+  await SigninThrottleModel.deleteMany({ windowStartedAt: { $lt: windowAt(now, windowMinutes).startedAt } });
 }
 
 /**
- * Counts one failure atomically: increments a live window, restarts an expired one, or
- * creates the counter. Two processes racing to create it collide on the unique _id, and
- * the loser retries as an increment, so no failure goes uncounted.
+ * Slots fill contiguously from 1, so the first free one is found by binary search over
+ * primary-key lookups, then claimed by insert; a lost race moves on to the next slot.
  */
-async function bump(key: string, limits: ThrottleLimits, now: Date) {
-  const windowStart = new Date(now.getTime() - limits.windowMinutes * 60_000);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const live = await SigninThrottleModel.updateOne(
-      { _id: key, windowStartedAt: { $gt: windowStart } },
-      { $inc: { failures: 1 } },
-    );
-    if (live.matchedCount > 0) return;
-    const expired = await SigninThrottleModel.updateOne(
-      { _id: key, windowStartedAt: { $lte: windowStart } },
-      { $set: { failures: 1, windowStartedAt: now } },
-    );
-    if (expired.matchedCount > 0) return;
-    try {
-      await SigninThrottleModel.create({ _id: key, failures: 1, windowStartedAt: now });
+async function claimNextSlot(key: string, window: Window, max: number) {
+  let filled = 0;
+  let free = max + 1;
+  while (free - filled > 1) {
+    const middle = Math.floor((filled + free) / 2);
+    if (await SigninThrottleModel.exists({ _id: slotId(key, window, middle) })) filled = middle;
+    else free = middle;
+  }
+  for (let slot = filled + 1; slot <= max; slot++) {
+    if (
+      await claim(SigninThrottleModel as never, {
+        _id: slotId(key, window, slot),
+        windowStartedAt: window.startedAt,
+      })
+    ) {
       return;
-    } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error;
     }
   }
 }

@@ -1,5 +1,5 @@
 import { UserModel } from '../users/user.model.js';
-import { findUserForSignin, toSessionUser, type SessionUser } from '../users/user.service.js';
+import { findUserForSignin, normaliseEmail, toSessionUser, type SessionUser } from '../users/user.service.js';
 import { burnPasswordCheck, verifyPassword } from './password.js';
 import {
   assertSigninAllowed,
@@ -24,7 +24,7 @@ export async function checkCredentials(
   password: string,
   context: SigninContext,
 ): Promise<SigninResult> {
-  const normalised = email.trim().toLowerCase();
+  const normalised = normaliseEmail(email);
   await assertSigninAllowed(normalised, context.ip, context.limits);
 
   const user = await findUserForSignin(normalised);
@@ -36,7 +36,7 @@ export async function checkCredentials(
     return { ok: false, reason: 'bad_credentials' };
   }
 
-  await recordSigninSuccess(normalised);
+  await recordSigninSuccess(normalised, context.limits);
   await UserModel.updateOne({ _id: user._id }, { $set: { lastSignedInAt: new Date() } });
   return { ok: true, user: toSessionUser(user) };
 }

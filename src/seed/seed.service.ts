@@ -1,6 +1,7 @@
 import { AccountModel } from '../accounts/account.model.js';
 import { BalanceModel } from '../accounts/balance.model.js';
-import { TransactionModel } from '../accounts/transaction.model.js';
+import { CustomerModel } from '../accounts/customer.model.js';
+import { TransactionMonthModel } from '../accounts/transaction.model.js';
 import { hashPassword } from '../auth/password.js';
 import { UserModel, type Role } from '../users/user.model.js';
 import {
@@ -9,6 +10,7 @@ import {
   generateTransactions,
   type GeneratedCustomer,
 } from './bank-data-generator.js';
+import { accountRecord, balanceRecord, customerRecord, transactionMonthRecords } from './bank-records.js';
 import { insertNew } from './insert-new.js';
 
 export interface SeedOptions {
@@ -46,10 +48,11 @@ export const demoSignins: readonly DemoSignin[] = [
   { email: 'admin@example.com', password: 'admin-demo-pass', role: 'admin', name: 'Ada Lindqvist' },
 ];
 
-const demoAccountsSeed = 'demo';
-
 /** Generated customers all share this password; their emails are in the users collection. */
 export const generatedCustomerPassword = 'customer-demo-pass';
+
+// Alice's and Bob's accounts never depend on the seed value, so any seed run leaves them as they are.
+const demoAccountsSeed = 'demo';
 
 /**
  * Writes the demo sign-ins and `customers` generated customers with their accounts,
@@ -63,15 +66,11 @@ export async function seedBankData(options: SeedOptions): Promise<SeedReport> {
     options.transactionsPerAccount;
   let done = 0;
 
-  report.users += await insertNew(UserModel.collection, await demoUserDocs(options.seed));
+  report.users += await insertNew(UserModel.collection, await demoUserDocs());
   const sharedHash = await hashPassword(generatedCustomerPassword);
 
-  const seedCustomer = async (
-    customer: GeneratedCustomer,
-    seed: string,
-    userDoc?: Record<string, unknown>,
-  ) => {
-    if (userDoc) report.users += await insertNew(UserModel.collection, [userDoc]);
+  const seedCustomer = async (customer: GeneratedCustomer, seed: string) => {
+    const accountIds: string[] = [];
     for (let a = 0; a < options.accountsPerCustomer; a++) {
       const account = generateAccount(seed, customer.customerId, a, options.asOf);
       const { transactions, balance } = generateTransactions(
@@ -80,30 +79,35 @@ export async function seedBankData(options: SeedOptions): Promise<SeedReport> {
         options.transactionsPerAccount,
         options.asOf,
       );
-      report.accounts += await insertNew(AccountModel.collection, [stamp(account)]);
-      await insertNew(BalanceModel.collection, [stamp(balance)]);
-      for (let i = 0; i < transactions.length; i += 5000) {
-        const chunk = transactions.slice(i, i + 5000);
-        report.transactions += await insertNew(TransactionModel.collection, chunk);
-        done += chunk.length;
-        options.onProgress?.(done, total);
-      }
+      accountIds.push(account.accountId);
+      report.accounts += await insertNew(AccountModel.collection, [accountRecord(account)]);
+      await insertNew(BalanceModel.collection, [balanceRecord(balance)]);
+      const inserted = await insertNew(
+        TransactionMonthModel.collection,
+        transactionMonthRecords(account.accountId, transactions),
+      );
+      if (inserted > 0) report.transactions += transactions.length;
+      done += transactions.length;
+      options.onProgress?.(done, total);
     }
+    // The customer record goes last: it is what makes the accounts reachable.
+    await insertNew(CustomerModel.collection, [customerRecord(customer, accountIds)]);
   };
 
-  // Alice's and Bob's accounts never depend on the seed value, so any seed run leaves them as they are.
   for (const customer of demoCustomers()) await seedCustomer(customer, demoAccountsSeed);
   for (let index = 0; index < options.customers; index++) {
     const customer = generateCustomer(options.seed, index);
-    await seedCustomer(customer, options.seed, {
-      ...stamp({
-        email: customer.email,
+    await seedCustomer(customer, options.seed);
+    report.users += await insertNew(UserModel.collection, [
+      {
+        _id: customer.email,
         name: customer.name,
         role: 'customer',
         customerId: customer.customerId,
-      }),
-      passwordHash: sharedHash,
-    });
+        passwordHash: sharedHash,
+        ...stamp(),
+      },
+    ]);
   }
   options.onProgress?.(total, total);
   return report;
@@ -116,18 +120,21 @@ function demoCustomers(): GeneratedCustomer[] {
     .map((s) => ({ customerId: `cus-demo-${s.email.split('@')[0]}`, name: s.name, email: s.email }));
 }
 
-async function demoUserDocs(_seed: string) {
+async function demoUserDocs() {
   const customers = new Map(demoCustomers().map((c) => [c.email, c.customerId]));
   return Promise.all(
     demoSignins.map(async (s) => ({
-      ...stamp({ email: s.email, name: s.name, role: s.role }),
+      _id: s.email,
+      name: s.name,
+      role: s.role,
       ...(customers.has(s.email) ? { customerId: customers.get(s.email) } : {}),
       passwordHash: await hashPassword(s.password),
+      ...stamp(),
     })),
   );
 }
 
-function stamp<T extends object>(doc: T): T & { createdAt: Date; updatedAt: Date } {
+function stamp() {
   const now = new Date();
-  return { ...doc, createdAt: now, updatedAt: now };
+  return { createdAt: now, updatedAt: now };
 }

@@ -10,14 +10,17 @@ export interface SessionUser {
   customerId: string | undefined;
 }
 
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
 export async function findSessionUser(id: string): Promise<SessionUser | undefined> {
-  if (!/^[a-f0-9]{24}$/.test(id)) return undefined;
   const user = await UserModel.findById(id, { passwordHash: 0 }).lean();
   return user ? toSessionUser(user) : undefined;
 }
 
 export async function findUserForSignin(email: string) {
-  return UserModel.findOne({ email: email.toLowerCase() }).lean();
+  return UserModel.findById(normaliseEmail(email)).lean();
 }
 
 export async function createUser(input: {
@@ -27,21 +30,24 @@ export async function createUser(input: {
   role: Role;
   customerId?: string;
 }): Promise<SessionUser> {
-  const { password, ...rest } = input;
-  const user = await UserModel.create({ ...rest, passwordHash: await hashPassword(password) });
+  const { password, email, ...rest } = input;
+  const user = await UserModel.create({
+    ...rest,
+    _id: normaliseEmail(email),
+    passwordHash: await hashPassword(password),
+  });
   return toSessionUser(user.toObject());
 }
 
 export function toSessionUser(user: {
-  _id: { toString(): string };
-  email: string;
+  _id: string;
   name: string;
   role: Role;
   customerId?: string | null;
 }): SessionUser {
   return {
-    id: user._id.toString(),
-    email: user.email,
+    id: user._id,
+    email: user._id,
     name: user.name,
     role: user.role,
     customerId: user.customerId ?? undefined,

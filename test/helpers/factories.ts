@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { AccountModel } from '../../src/accounts/account.model.js';
 import { BalanceModel } from '../../src/accounts/balance.model.js';
-import { TransactionModel } from '../../src/accounts/transaction.model.js';
+import { CustomerModel } from '../../src/accounts/customer.model.js';
+import { TransactionMonthModel } from '../../src/accounts/transaction.model.js';
 import { generateAccount, generateTransactions } from '../../src/seed/bank-data-generator.js';
+import { accountRecord, balanceRecord, transactionMonthRecords } from '../../src/seed/bank-records.js';
 import type { Role } from '../../src/users/user.model.js';
 import { createUser, type SessionUser } from '../../src/users/user.service.js';
 
@@ -16,14 +18,11 @@ export function uniqueEmail(label = 'person'): string {
 
 export async function createPerson(role: Role, label: string = role): Promise<TestPerson> {
   const password = `pw-${randomUUID()}`;
+  const email = uniqueEmail(label);
+  const name = `${label[0]!.toUpperCase()}${label.slice(1)} Tester`;
   const customerId = role === 'customer' ? `cus-test-${randomUUID()}` : undefined;
-  const user = await createUser({
-    email: uniqueEmail(label),
-    password,
-    name: `${label[0]!.toUpperCase()}${label.slice(1)} Tester`,
-    role,
-    ...(customerId ? { customerId } : {}),
-  });
+  if (customerId) await CustomerModel.create({ _id: customerId, name, email, accountIds: [] });
+  const user = await createUser({ email, password, name, role, ...(customerId ? { customerId } : {}) });
   return { ...user, password };
 }
 
@@ -35,10 +34,16 @@ export async function createCustomerWithAccounts(transactions = 20, label = 'cus
   for (let index = 0; index < 2; index++) {
     const account = generateAccount(`test-${person.customerId}`, person.customerId!, index, asOf);
     const generated = generateTransactions('test', account, transactions, asOf);
-    await AccountModel.create(account);
-    await BalanceModel.create(generated.balance);
-    await TransactionModel.insertMany(generated.transactions);
+    await AccountModel.create(accountRecord(account));
+    await BalanceModel.create(balanceRecord(generated.balance));
+    await TransactionMonthModel.insertMany(
+      transactionMonthRecords(account.accountId, generated.transactions),
+    );
     accounts.push({ ...account, balance: generated.balance, transactions: generated.transactions });
   }
+  await CustomerModel.updateOne(
+    { _id: person.customerId },
+    { $set: { accountIds: accounts.map((a) => a.accountId) } },
+  );
   return { person, accounts };
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { AccountModel } from '../../src/accounts/account.model.js';
-import { TransactionModel } from '../../src/accounts/transaction.model.js';
+import { CustomerModel } from '../../src/accounts/customer.model.js';
+import { TransactionMonthModel } from '../../src/accounts/transaction.model.js';
 import { generateCustomer } from '../../src/seed/bank-data-generator.js';
 import { seedBankData } from '../../src/seed/seed.service.js';
 import { UserModel } from '../../src/users/user.model.js';
@@ -28,17 +29,31 @@ describe('seedBankData', () => {
       'compliance@example.com',
       'admin@example.com',
     ]) {
-      assert.ok(await UserModel.exists({ email }), email);
+      assert.ok(await UserModel.exists({ _id: email }), email);
     }
-    const alice = await UserModel.findOne({ email: 'alice@example.com' }).lean();
-    const aliceAccounts = await AccountModel.find({ customerId: alice!.customerId }).lean();
+    const alice = await UserModel.findById('alice@example.com').lean();
+    const aliceCustomer = await CustomerModel.findById(alice!.customerId).lean();
+    const aliceAccounts = await AccountModel.find({ _id: { $in: aliceCustomer!.accountIds } }).lean();
     assert.deepEqual(aliceAccounts.map((a) => a.kind).sort(), ['checking', 'credit_card']);
     const customer = generateCustomer(seed, 2);
-    const user = await UserModel.findOne({ email: customer.email }).lean();
+    const user = await UserModel.findById(customer.email).lean();
     assert.equal(user?.customerId, customer.customerId);
-    const accounts = await AccountModel.find({ customerId: customer.customerId }).lean();
-    assert.equal(accounts.length, 2);
-    assert.equal(await TransactionModel.countDocuments({ accountId: accounts[0]!.accountId }), 40);
+    const record = await CustomerModel.findById(customer.customerId).lean();
+    assert.equal(record?.accountIds.length, 2);
+    const months = await TransactionMonthModel.find({ accountId: record!.accountIds[0] }).lean();
+    assert.equal(
+      months.reduce((sum, m) => sum + m.transactions.length, 0),
+      40,
+    );
+    for (const month of months) {
+      const times = month.transactions.map((t) => t.bookingDateTime.getTime());
+      assert.deepEqual(
+        times,
+        [...times].sort((a, b) => b - a),
+        'newest first within a month',
+      );
+      assert.ok(month.transactions.every((t) => t.bookingDateTime.toISOString().startsWith(month.month)));
+    }
 
     const second = await seedBankData(options);
     assert.deepEqual(second, { users: 0, accounts: 0, transactions: 0 });
