@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import type { MongoClient } from 'mongodb';
 import { accountPageRoutes } from './accounts/account.routes.js';
+import type { AuditLog } from './audit/audit-log.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { createPassport } from './auth/passport.js';
 import type { Config } from './config.js';
@@ -19,10 +20,11 @@ export interface AppDependencies {
   logger: Logger;
   sessionSecret: string;
   mongoClient: MongoClient;
+  audit: AuditLog;
 }
 
 /** Builds the Express app. It neither connects nor listens: server.ts and the tests do that. */
-export function createApp({ config, logger, sessionSecret, mongoClient }: AppDependencies): Express {
+export function createApp({ config, logger, sessionSecret, mongoClient, audit }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
@@ -35,7 +37,7 @@ export function createApp({ config, logger, sessionSecret, mongoClient }: AppDep
     express.static(publicDir, { index: false, maxAge: config.NODE_ENV === 'production' ? '1h' : 0 }),
   );
 
-  const passport = createPassport(config);
+  const passport = createPassport(config, audit);
   const pages = express.Router();
   pages.use(express.urlencoded({ extended: false, limit: '20kb', parameterLimit: 50 }));
   pages.use(sessionMiddleware(config, sessionSecret, mongoClient));
@@ -46,7 +48,7 @@ export function createApp({ config, logger, sessionSecret, mongoClient }: AppDep
     next();
   });
   pages.use(homeRoutes());
-  pages.use(authRoutes(passport));
+  pages.use(authRoutes(passport, audit));
   pages.use(accountPageRoutes());
   app.use(pages);
 

@@ -30,6 +30,13 @@ const ConfigSchema = z.object({
   SIGNIN_MAX_FAILURES_PER_IP: positiveInt.default(50),
   SIGNIN_THROTTLE_WINDOW_MINUTES: positiveInt.default(15),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+  AUDIT_SIGNING_KEY: z
+    .string()
+    .regex(/-----BEGIN PRIVATE KEY-----/, 'must be an Ed25519 private key in PKCS#8 PEM form')
+    .optional(),
+  AUDIT_RETENTION_DAYS: positiveInt.default(2557),
+  AUDIT_CHECKPOINT_INTERVAL_SECONDS: positiveInt.default(300),
+  AUDIT_INDEX_INTERVAL_MS: positiveInt.default(500),
 });
 
 export type Config = Readonly<
@@ -56,8 +63,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const parsed = result.data;
-  if (parsed.NODE_ENV === 'production' && !parsed.SESSION_SECRET) {
-    throw new ConfigError(['SESSION_SECRET: required when NODE_ENV is production']);
+  if (parsed.NODE_ENV === 'production') {
+    const missing = (['SESSION_SECRET', 'AUDIT_SIGNING_KEY'] as const).filter((name) => !parsed[name]);
+    if (missing.length > 0)
+      throw new ConfigError(missing.map((name) => `${name}: required when NODE_ENV is production`));
   }
   return Object.freeze({
     ...parsed,

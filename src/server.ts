@@ -2,6 +2,8 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import mongoose from 'mongoose';
 import { createApp } from './app.js';
+import { createAuditLog } from './audit/audit-log.js';
+import { loadAuditKeys } from './audit/audit-keys.js';
 import { sweepSigninThrottles } from './auth/signin-throttle.service.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
@@ -37,11 +39,16 @@ async function main() {
     if (seeded) printDemoSignins(config, seeded);
   }
 
+  const audit = createAuditLog({
+    keys: await loadAuditKeys({ pem: config.AUDIT_SIGNING_KEY, dataDir: config.DATA_DIR }),
+    logger,
+  });
   const app = createApp({
     config,
     logger,
     sessionSecret: await resolveSessionSecret(config),
     mongoClient: mongoose.connection.getClient(),
+    audit,
   });
   const server = app.listen(config.PORT, config.HOST);
   await once(server, 'listening');

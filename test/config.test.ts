@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateAuditKeyPem } from '../src/audit/audit-keys.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 
 describe('loadConfig', () => {
@@ -24,12 +25,19 @@ describe('loadConfig', () => {
     );
   });
 
-  it('when NODE_ENV is production without SESSION_SECRET, refuses to start', () => {
-    assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /SESSION_SECRET: required/);
+  it('when NODE_ENV is production without its secrets, refuses to start naming each', () => {
+    assert.throws(
+      () => loadConfig({ NODE_ENV: 'production' }),
+      /SESSION_SECRET: required[\s\S]*AUDIT_SIGNING_KEY: required/,
+    );
   });
 
   it('in production, marks the session cookie Secure by default', () => {
-    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) });
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      SESSION_SECRET: 'x'.repeat(40),
+      AUDIT_SIGNING_KEY: generateAuditKeyPem(),
+    });
     assert.equal(config.cookieSecure, true);
   });
 

@@ -4,8 +4,11 @@ import { toFieldIssues } from '../http/validate.js';
 import { homePathFor } from '../pages/home.js';
 import { SigninForm, safeNextPath } from './auth.schemas.js';
 import type { PassportInstance } from './passport.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { requestContext } from '../http/request-context.js';
+import { actorOf } from './signin.service.js';
 
-export function authRoutes(passport: PassportInstance) {
+export function authRoutes(passport: PassportInstance, audit: AuditLog) {
   const router = Router();
 
   router.get('/signin', anyone, (req, res) => {
@@ -36,6 +39,14 @@ export function authRoutes(passport: PassportInstance) {
   });
 
   router.post('/signout', requireRole('customer', 'compliance', 'admin'), async (req, res) => {
+    const user = req.user!;
+    await audit.record({
+      action: 'auth.signed_out',
+      actor: actorOf(user),
+      outcome: 'success',
+      customerId: user.customerId,
+      context: requestContext(req),
+    });
     await new Promise<void>((resolve, reject) => req.logout((err) => (err ? reject(err) : resolve())));
     res.redirect(303, '/signin');
   });

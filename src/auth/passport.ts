@@ -1,6 +1,8 @@
 import { Passport } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { Config } from '../config.js';
+import { requestContext } from '../http/request-context.js';
 import { findSessionUser, type SessionUser } from '../users/user.service.js';
 import { checkCredentials } from './signin.service.js';
 
@@ -19,7 +21,7 @@ declare global {
  */
 export type PassportInstance = InstanceType<typeof Passport>;
 
-export function createPassport(config: Config): PassportInstance {
+export function createPassport(config: Config, audit: AuditLog): PassportInstance {
   const passport = new Passport();
   const limits = {
     maxFailuresPerAccount: config.SIGNIN_MAX_FAILURES_PER_ACCOUNT,
@@ -29,7 +31,7 @@ export function createPassport(config: Config): PassportInstance {
 
   passport.use(
     new LocalStrategy({ usernameField: 'email', passReqToCallback: true }, (req, email, password, done) => {
-      checkCredentials(email, password, { ip: req.ip ?? 'unknown', limits })
+      checkCredentials(email, password, { audit, request: requestContext(req), limits })
         .then((result) =>
           result.ok ? done(null, result.user) : done(null, false, { message: result.reason }),
         )

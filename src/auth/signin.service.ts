@@ -1,3 +1,6 @@
+import type { RequestContext } from '../audit/audit-event.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { TooManyRequestsError } from '../errors.js';
 import { UserModel } from '../users/user.model.js';
 import { findUserForSignin, normaliseEmail, toSessionUser, type SessionUser } from '../users/user.service.js';
 import { burnPasswordCheck, verifyPassword } from './password.js';
@@ -9,15 +12,17 @@ import {
 } from './signin-throttle.service.js';
 
 export interface SigninContext {
-  ip: string;
+  audit: AuditLog;
+  request: RequestContext;
   limits: ThrottleLimits;
 }
 
 export type SigninResult = { ok: true; user: SessionUser } | { ok: false; reason: 'bad_credentials' };
 
 /**
- * Checks an email and password. Throttled attempts are refused before the password is
- * looked at; unknown emails and wrong passwords get the same answer in the same time.
+ * Checks an email and password, and records the attempt in the audit log either way.
+ * Throttled attempts are refused before the password is looked at; unknown emails and
+ * wrong passwords get the same answer in the same time.
  */
 export async function checkCredentials(
   email: string,
@@ -25,18 +30,47 @@ export async function checkCredentials(
   context: SigninContext,
 ): Promise<SigninResult> {
   const normalised = normaliseEmail(email);
-  await assertSigninAllowed(normalised, context.ip, context.limits);
+  const ip = context.request.ip ?? 'unknown';
+  const failed = (reason: string, customerId?: string) =>
+    context.audit.record({
+      action: 'auth.sign_in_failed',
+      actor: { type: 'anonymous', id: normalised },
+      outcome: 'failure',
+      reason,
+      customerId,
+      context: context.request,
+    });
+
+  try {
+    await assertSigninAllowed(normalised, ip, context.limits);
+  } catch (error) {
+    if (error instanceof TooManyRequestsError) await failed('throttled');
+    throw error;
+  }
 
   const user = await findUserForSignin(normalised);
   const valid = user
     ? await verifyPassword(user.passwordHash, password)
     : (await burnPasswordCheck(password), false);
   if (!user || !valid) {
-    await recordSigninFailure(normalised, context.ip, context.limits);
+    await recordSigninFailure(normalised, ip, context.limits);
+    await failed(user ? 'wrong_password' : 'unknown_email', user?.customerId ?? undefined);
     return { ok: false, reason: 'bad_credentials' };
   }
 
   await recordSigninSuccess(normalised, context.limits);
   await UserModel.updateOne({ _id: user._id }, { $set: { lastSignedInAt: new Date() } });
-  return { ok: true, user: toSessionUser(user) };
+  const sessionUser = toSessionUser(user);
+  await context.audit.record({
+    action: 'auth.signed_in',
+    actor: actorOf(sessionUser),
+    outcome: 'success',
+    customerId: sessionUser.customerId,
+    context: context.request,
+  });
+  return { ok: true, user: sessionUser };
+}
+
+export function actorOf(user: SessionUser) {
+  return { type: user.role === 'customer' ? ('customer' as const) : ('staff' as const), id: user.id };
 }

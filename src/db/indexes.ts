@@ -2,6 +2,7 @@ import { AccountModel } from '../accounts/account.model.js';
 import { BalanceModel } from '../accounts/balance.model.js';
 import { CustomerModel } from '../accounts/customer.model.js';
 import { TransactionMonthModel } from '../accounts/transaction.model.js';
+import { AuditCheckpointModel, AuditEventModel } from '../audit/audit-event.model.js';
 import { SigninThrottleModel } from '../auth/signin-throttle.model.js';
 import { UserModel } from '../users/user.model.js';
 
@@ -12,6 +13,8 @@ const models = [
   BalanceModel,
   TransactionMonthModel,
   SigninThrottleModel,
+  AuditEventModel,
+  AuditCheckpointModel,
 ];
 
 /**

@@ -1,6 +1,8 @@
 import type { Express } from 'express';
 import mongoose from 'mongoose';
 import { createApp } from '../../src/app.js';
+import { createAuditLog, type AuditLog } from '../../src/audit/audit-log.js';
+import { auditKeysFromPem, generateAuditKeyPem } from '../../src/audit/audit-keys.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 
@@ -15,13 +17,24 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   });
 }
 
-export function buildTestApp(overrides: Record<string, string> = {}): Express {
+/** One signing key for the whole test run, as one deployment has. */
+export const testAuditKeys = auditKeysFromPem(generateAuditKeyPem());
+
+export function createTestAuditLog(): AuditLog {
+  return createAuditLog({ keys: testAuditKeys, logger: createLogger('silent') });
+}
+
+export function buildTestApp(
+  overrides: Record<string, string> = {},
+  audit: AuditLog = createTestAuditLog(),
+): Express {
   const config = testConfig(overrides);
   return createApp({
     config,
     logger: createLogger('silent'),
     sessionSecret: config.SESSION_SECRET!,
     mongoClient: mongoose.connection.getClient(),
+    audit,
   });
 }
 

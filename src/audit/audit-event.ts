@@ -1,0 +1,139 @@
+import { createHash, createHmac } from 'node:crypto';
+
+/** Every kind of event the audit log records, named `<entity>.<past-verb>`. */
+export const auditActions = [
+  'auth.signed_in',
+  'auth.sign_in_failed',
+  'auth.signed_out',
+  'consent.created',
+  'consent.authorised',
+  'consent.rejected',
+  'consent.revoked',
+  'consent.expired',
+  'consent.account_removed',
+  'data.accessed',
+  'data.denied',
+  'audit.viewed',
+  'audit.exported',
+  'audit.verified',
+  'audit.checkpointed',
+  'app.registered',
+  'app.updated',
+  'app.suspended',
+  'app.reactivated',
+  'app.consents_revoked',
+  'webhook.delivered',
+  'webhook.failed',
+] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+export const actorTypes = ['customer', 'staff', 'app', 'system', 'anonymous'] as const;
+export type ActorType = (typeof actorTypes)[number];
+
+export const outcomes = ['success', 'failure'] as const;
+export type Outcome = (typeof outcomes)[number];
+
+/** Where a request came from; attached to events written while serving it. */
+export interface RequestContext {
+  requestId?: string;
+  ip?: string;
+  userAgent?: string;
+}
+
+/** What a caller tells the audit log. Time, sequence and hashes are the log's own. */
+export interface AuditInput {
+  action: AuditAction;
+  actor: { type: ActorType; id?: string };
+  outcome: Outcome;
+  reason?: string;
+  customerId?: string;
+  clientId?: string;
+  consentId?: string;
+  resource?: string;
+  accountIds?: string[];
+  permissions?: string[];
+  recordCount?: number;
+  context?: RequestContext;
+  /** Small, flat, action-specific facts (for example the filter of an audit view). */
+  details?: Record<string, string | number | boolean>;
+}
+
+/** The stored event: the input, flattened, plus its place in the hash chain. */
+export interface AuditEvent extends Omit<AuditInput, 'context'> {
+  _id: string;
+  seq: number;
+  at: Date;
+  day: string;
+  requestId?: string;
+  ip?: string;
+  userAgent?: string;
+  prevHash: string;
+  hash: string;
+  mac: string;
+}
+
+export const genesisHash = '0'.repeat(64);
+
+/** Sequence numbers are stored as fixed-width strings in `_id`, the one key every engine looks up by index. */
+export function eventId(seq: number): string {
+  return String(seq).padStart(12, '0');
+}
+
+/** Builds the event that will sit at `seq`, chained to `prevHash`. Pure: same input, same event. */
+export function sealEvent(
+  input: AuditInput,
+  seq: number,
+  at: Date,
+  prevHash: string,
+  macKey: Buffer,
+): AuditEvent {
+  const { context, ...rest } = input;
+  const content = dropUndefined({
+    ...rest,
+    requestId: context?.requestId,
+    ip: context?.ip,
+    userAgent: context?.userAgent,
+    seq,
+    at,
+    day: at.toISOString().slice(0, 10),
+    prevHash,
+  });
+  const hash = contentHash(content);
+  return {
+    ...(content as Omit<AuditEvent, '_id' | 'hash' | 'mac'>),
+    _id: eventId(seq),
+    hash,
+    mac: macFor(macKey, hash),
+  };
+}
+
+/** The hash an event must carry: SHA-256 over its canonical content, which includes seq and prevHash. */
+export function contentHash(event: Record<string, unknown>): string {
+  const { _id, hash, mac, ...content } = event;
+  void _id;
+  void hash;
+  void mac;
+  return createHash('sha256').update(canonicalJson(content)).digest('hex');
+}
+
+/** Proves the event was written by this server's audit service (key derived from the signing key). */
+export function macFor(macKey: Buffer, hash: string): string {
+  return createHmac('sha256', macKey).update(hash).digest('hex');
+}
+
+/** JSON with object keys sorted at every level and dates as ISO strings, so equal content hashes equally. */
+export function canonicalJson(value: unknown): string {
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function dropUndefined<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,114 @@
+import type { Logger } from '../logger.js';
+import { isDuplicateKey } from '../db/primary-key.js';
+import { findChainHead, type ChainHead } from './audit-chain-head.js';
+import { AuditEventModel } from './audit-event.model.js';
+import { sealEvent, type AuditEvent, type AuditInput } from './audit-event.js';
+
+interface Pending {
+  input: AuditInput;
+  resolve: (event: AuditEvent) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface AuditWriterOptions {
+  macKey: Buffer;
+  logger: Logger;
+  now?: () => Date;
+  maxBatch?: number;
+}
+
+/**
+ * Appends events to the hash chain with group commit. Requests never wait on a lock:
+ * while one batch is being written, new events queue, and the next batch carries them
+ * all in one insert. Each event is chained to the one before it when the batch is
+ * built, and the batch is inserted in order at the next free sequence numbers. If
+ * another process took those numbers first (duplicate `_id`), the part of the batch
+ * that was written stands, the head is looked up again and the rest is re-chained:
+ * there are no gaps and no event is acknowledged before it is stored.
+ */
+export class AuditWriter {
+  private queue: Pending[] = [];
+  private flushing = false;
+  private head: ChainHead | undefined;
+  private readonly now: () => Date;
+  private readonly maxBatch: number;
+
+  constructor(private readonly options: AuditWriterOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.maxBatch = options.maxBatch ?? 500;
+  }
+
+  append(input: AuditInput): Promise<AuditEvent> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ input, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  /** Resolves once everything queued so far is written (or has failed). */
+  async drain(): Promise<void> {
+    while (this.flushing || this.queue.length > 0) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  private async flush() {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        try {
+          await this.write(batch);
+        } catch (error) {
+          // Unknown state (the database may be down): find the head afresh next time.
+          this.head = undefined;
+          for (const pending of batch) pending.reject(error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async write(batch: Pending[]) {
+    let remaining = batch;
+    for (let attempt = 0; remaining.length > 0; attempt++) {
+      if (attempt >= 50) throw new Error('audit log: could not claim sequence numbers after 50 attempts');
+      this.head ??= await findChainHead();
+      const events = this.chain(remaining, this.head);
+      const written = await this.insertInOrder(events);
+      for (let i = 0; i < written; i++) remaining[i]!.resolve(events[i]!);
+      if (written > 0) this.head = { seq: events[written - 1]!.seq, hash: events[written - 1]!.hash };
+      remaining = remaining.slice(written);
+      if (remaining.length > 0) this.head = await findChainHead(this.head);
+    }
+  }
+
+  private chain(batch: Pending[], head: ChainHead): AuditEvent[] {
+    const at = this.now();
+    let prev = head;
+    return batch.map(({ input }) => {
+      const event = sealEvent(input, prev.seq + 1, at, prev.hash, this.options.macKey);
+      prev = { seq: event.seq, hash: event.hash };
+      return event;
+    });
+  }
+
+  /** Inserts in order and returns how many were written before a sequence number was found taken. */
+  private async insertInOrder(events: AuditEvent[]): Promise<number> {
+    try {
+      await AuditEventModel.collection.insertMany(events as never[], { ordered: true });
+      return events.length;
+    } catch (error) {
+      if (!isDuplicateKey(error) && !hasOnlyDuplicateKeyErrors(error)) throw error;
+      const inserted = (error as { insertedCount?: number; result?: { insertedCount?: number } })
+        .insertedCount;
+      this.options.logger.debug({ inserted }, 'audit sequence number taken by another writer; re-chaining');
+      return inserted ?? 0;
+    }
+  }
+}
+
+function hasOnlyDuplicateKeyErrors(error: unknown): boolean {
+  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+  return list.length > 0 && list.every((e: { code?: number }) => e.code === 11000);
+}

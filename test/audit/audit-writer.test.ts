@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { AuditEventModel } from '../../src/audit/audit-event.model.js';
+import { contentHash, eventId, macFor } from '../../src/audit/audit-event.js';
+import { createTestAuditLog, testAuditKeys } from '../helpers/app.js';
+import { auditEventsWhere } from '../helpers/audit.js';
+
+describe('audit log: appending', () => {
+  it('stores concurrent events at consecutive sequence numbers, each chained to the one before', async () => {
+    const audit = createTestAuditLog();
+    const marker = randomUUID();
+    const written = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        audit.record({
+          action: 'data.accessed',
+          actor: { type: 'app', id: 'app-test' },
+          outcome: 'success',
+          consentId: marker,
+          recordCount: i,
+        }),
+      ),
+    );
+    const seqs = written.map((e) => e.seq).sort((a, b) => a - b);
+    assert.equal(new Set(seqs).size, 200);
+    assert.equal(seqs.at(-1)! - seqs[0]! + 1, 200, 'no gaps');
+
+    const stored = await auditEventsWhere({ consentId: marker });
+    assert.equal(stored.length, 200);
+    for (const event of stored) {
+      assert.equal(event._id, eventId(event.seq));
+      assert.equal(contentHash(event), event.hash);
+      assert.equal(event.mac, macFor(testAuditKeys.macKey, event.hash));
+      const previous = await AuditEventModel.findById(eventId(event.seq - 1)).lean();
+      assert.equal(event.prevHash, previous!.hash);
+    }
+  });
+
+  it('two writers that race for the same sequence numbers (as two server processes do) lose nothing', async () => {
+    const first = createTestAuditLog();
+    const second = createTestAuditLog();
+    const marker = randomUUID();
+    const record = (writer: typeof first, n: number) =>
+      Promise.all(
+        Array.from({ length: n }, () =>
+          writer.record({
+            action: 'auth.signed_in',
+            actor: { type: 'system' },
+            outcome: 'success',
+            consentId: marker,
+          }),
+        ),
+      );
+    // Prime both with the same head so their first batches collide.
+    await Promise.all([
+      first.record({ action: 'audit.viewed', actor: { type: 'system' }, outcome: 'success' }),
+    ]);
+    const [a, b] = await Promise.all([record(first, 150), record(second, 150)]);
+    const seqs = [...a, ...b].map((e) => e.seq).sort((x, y) => x - y);
+    assert.equal(new Set(seqs).size, 300, 'every event has its own sequence number');
+
+    const stored = await auditEventsWhere({ consentId: marker });
+    assert.equal(stored.length, 300);
+    for (const event of stored) {
+      const previous = await AuditEventModel.findById(eventId(event.seq - 1)).lean();
+      assert.equal(event.prevHash, previous!.hash, `event ${event.seq} chains to ${event.seq - 1}`);
+    }
+  });
+
+  it('keeps only the fields it was given: no empty arrays or nulls that would change the hash', async () => {
+    const audit = createTestAuditLog();
+    const event = await audit.record({
+      action: 'auth.signed_out',
+      actor: { type: 'customer', id: 'x' },
+      outcome: 'success',
+    });
+    const stored = await AuditEventModel.findById(event._id).lean();
+    assert.equal(stored!.accountIds, undefined);
+    assert.equal(contentHash(stored!), event.hash);
+  });
+});
