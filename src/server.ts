@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import mongoose from 'mongoose';
 import { createApp } from './app.js';
+import { startAuditBackground } from './audit/audit-background.js';
 import { createAuditLog } from './audit/audit-log.js';
 import { loadAuditKeys } from './audit/audit-keys.js';
 import { sweepSigninThrottles } from './auth/signin-throttle.service.js';
@@ -39,9 +40,13 @@ async function main() {
     if (seeded) printDemoSignins(config, seeded);
   }
 
-  const audit = createAuditLog({
-    keys: await loadAuditKeys({ pem: config.AUDIT_SIGNING_KEY, dataDir: config.DATA_DIR }),
+  const keys = await loadAuditKeys({ pem: config.AUDIT_SIGNING_KEY, dataDir: config.DATA_DIR });
+  const audit = createAuditLog({ keys, logger });
+  const stopAuditBackground = startAuditBackground({
+    keys,
     logger,
+    indexIntervalMs: config.AUDIT_INDEX_INTERVAL_MS,
+    checkpointIntervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
   });
   const app = createApp({
     config,
@@ -71,17 +76,21 @@ async function main() {
       logger.error('shutdown timed out; exiting');
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS).unref();
-    void stop(server, database, logger).then(() => process.exit(0));
+    void stop(server, database, logger, async () => {
+      await audit.drain();
+      await stopAuditBackground();
+    }).then(() => process.exit(0));
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-async function stop(server: Server, database: Database, logger: Logger) {
+async function stop(server: Server, database: Database, logger: Logger, stopWork: () => Promise<void>) {
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();
   });
+  await stopWork();
   try {
     await database.close();
   } catch (err) {

@@ -18,7 +18,11 @@ async function main() {
   try {
     const keys = await loadAuditKeys({ pem: config.AUDIT_SIGNING_KEY, dataDir: config.DATA_DIR });
     const bar = new SingleBar(
-      { format: 'Verifying [{bar}] {percentage}% | {value}/{total} events', noTTYOutput: true, notTTYSchedule: 5000 },
+      {
+        format: 'Verifying [{bar}] {percentage}% | {value}/{total} events',
+        noTTYOutput: true,
+        notTTYSchedule: 5000,
+      },
       Presets.shades_classic,
     );
     bar.start(1, 0);
@@ -40,7 +44,9 @@ async function main() {
       ? `latest signed checkpoint at event ${result.latestCheckpoint.seq} (${result.latestCheckpoint.at.toISOString()})`
       : 'no signed checkpoint yet';
     if (result.ok) {
-      console.log(`Audit log intact: ${result.lastSeq} events, ${result.checkpointsChecked} checkpoints checked, ${checkpoint}.`);
+      console.log(
+        `Audit log intact: ${result.lastSeq} events, ${result.checkpointsChecked} checkpoints checked, ${checkpoint}.`,
+      );
       console.log(`Head hash ${result.headHash} (${result.durationMs} ms).`);
     } else {
       console.error(`AUDIT LOG TAMPERED: ${result.problem!.kind} at event ${result.problem!.seq}`);

@@ -3,6 +3,13 @@ import { BalanceModel } from '../accounts/balance.model.js';
 import { CustomerModel } from '../accounts/customer.model.js';
 import { TransactionMonthModel } from '../accounts/transaction.model.js';
 import { AuditCheckpointModel, AuditEventModel } from '../audit/audit-event.model.js';
+import {
+  AuditDailyStatsModel,
+  AuditIndexLeaseModel,
+  AuditIndexStateModel,
+  AuditPostingDirModel,
+  AuditPostingModel,
+} from '../audit/audit-index.model.js';
 import { SigninThrottleModel } from '../auth/signin-throttle.model.js';
 import { UserModel } from '../users/user.model.js';
 
@@ -15,6 +22,11 @@ const models = [
   SigninThrottleModel,
   AuditEventModel,
   AuditCheckpointModel,
+  AuditPostingModel,
+  AuditPostingDirModel,
+  AuditDailyStatsModel,
+  AuditIndexStateModel,
+  AuditIndexLeaseModel,
 ];
 
 /**

@@ -1,0 +1,187 @@
+import { findManyById } from '../db/primary-key.js';
+import { findChainHead, type ChainHead } from './audit-chain-head.js';
+import { AuditEventModel } from './audit-event.model.js';
+import { eventId, type AuditEvent, type AuditAction, type Outcome } from './audit-event.js';
+import {
+  AuditIndexStateModel,
+  AuditPostingDirModel,
+  AuditPostingModel,
+  postingBucketSize,
+  postingId,
+} from './audit-index.model.js';
+import { postingKey, type PostingField } from './audit-postings.js';
+
+export interface AuditFilter {
+  customerId?: string;
+  clientId?: string;
+  consentId?: string;
+  action?: AuditAction;
+  outcome?: Outcome;
+  from?: Date;
+  to?: Date;
+}
+
+export interface AuditPageRequest {
+  /** Newest first: events with a sequence number below this. */
+  before?: number;
+  /** Oldest first: events with a sequence number above this. */
+  after?: number;
+  order?: 'desc' | 'asc';
+  limit: number;
+}
+
+export interface AuditPage {
+  events: AuditEvent[];
+  /** Pass as `before` (desc) or `after` (asc) for the next page; absent on the last page. */
+  nextCursor: number | undefined;
+}
+
+// Concurrent writers stamp events a few milliseconds out of sequence order; time bounds are widened by this.
+const clockSlackMs = 5_000;
+const fetchWidth = 32;
+
+// A hint only: the head is always confirmed by probing forward from it.
+let headHint: ChainHead | undefined;
+
+async function currentHead(): Promise<ChainHead> {
+  headHint = await findChainHead(headHint);
+  return headHint;
+}
+
+/**
+ * One page of events matching a filter, by cursor. Candidates come from the posting list
+ * of the most selective equality filter (or every sequence number when there is none),
+ * narrowed to the time range by binary search over sequence numbers; events newer than
+ * the indexer's progress are checked directly. Each candidate is a primary-key read, so
+ * a page costs about the same at any depth and any size of log.
+ */
+export async function searchAuditEvents(filter: AuditFilter, page: AuditPageRequest): Promise<AuditPage> {
+  const order = page.order ?? 'desc';
+  const head = await currentHead();
+  const state = await AuditIndexStateModel.findById('progress').lean();
+  const indexedThrough = Math.min(state?.indexedThrough ?? 0, head.seq);
+
+  let low = Math.max(1, (page.after ?? 0) + 1);
+  let high = Math.min(head.seq, (page.before ?? Number.MAX_SAFE_INTEGER) - 1);
+  if (filter.from)
+    low = Math.max(low, await firstSeqAtOrAfter(new Date(filter.from.getTime() - clockSlackMs), head.seq));
+  if (filter.to)
+    high = Math.min(high, await lastSeqAtOrBefore(new Date(filter.to.getTime() + clockSlackMs), head.seq));
+
+  const events: AuditEvent[] = [];
+  let batch: number[] = [];
+  const flush = async () => {
+    const found = (await findManyById(batch.map(eventId), (id) =>
+      AuditEventModel.findById(id).lean(),
+    )) as unknown as AuditEvent[];
+    batch = [];
+    for (const event of found) if (matches(event, filter) && events.length <= page.limit) events.push(event);
+  };
+  for await (const seq of candidates(filter, order, low, high, indexedThrough)) {
+    batch.push(seq);
+    if (batch.length >= fetchWidth) await flush();
+    if (events.length > page.limit) break;
+  }
+  if (batch.length > 0 && events.length <= page.limit) await flush();
+
+  const more = events.length > page.limit;
+  const pageEvents = events.slice(0, page.limit);
+  return { events: pageEvents, nextCursor: more ? pageEvents.at(-1)!.seq : undefined };
+}
+
+export async function getAuditEvent(seq: number): Promise<AuditEvent | undefined> {
+  return ((await AuditEventModel.findById(eventId(seq)).lean()) as unknown as AuditEvent | null) ?? undefined;
+}
+
+export function matches(event: AuditEvent, filter: AuditFilter): boolean {
+  return (
+    (!filter.customerId || event.customerId === filter.customerId) &&
+    (!filter.clientId || event.clientId === filter.clientId) &&
+    (!filter.consentId || event.consentId === filter.consentId) &&
+    (!filter.action || event.action === filter.action) &&
+    (!filter.outcome || event.outcome === filter.outcome) &&
+    (!filter.from || event.at >= filter.from) &&
+    (!filter.to || event.at <= filter.to)
+  );
+}
+
+// Most selective first: a consent has few events, an outcome has half of them.
+const drivingFields: PostingField[] = ['consentId', 'customerId', 'clientId', 'action', 'outcome'];
+
+/** Candidate sequence numbers in order: the unindexed tail directly, the rest from a posting list. */
+async function* candidates(
+  filter: AuditFilter,
+  order: 'desc' | 'asc',
+  low: number,
+  high: number,
+  indexedThrough: number,
+): AsyncGenerator<number> {
+  if (low > high) return;
+  const field = drivingFields.find((f) => filter[f as keyof AuditFilter]);
+  const tail = { low: Math.max(low, indexedThrough + 1), high };
+  const indexed = { low, high: Math.min(high, indexedThrough) };
+  const range = function* (from: number, to: number) {
+    if (order === 'desc') for (let s = to; s >= from; s--) yield s;
+    else for (let s = from; s <= to; s++) yield s;
+  };
+
+  const fromIndex = async function* () {
+    if (indexed.low > indexed.high) return;
+    if (!field) {
+      yield* range(indexed.low, indexed.high);
+      return;
+    }
+    yield* postings(
+      postingKey(field, String(filter[field as keyof AuditFilter])),
+      order,
+      indexed.low,
+      indexed.high,
+    );
+  };
+
+  if (order === 'desc') {
+    yield* range(tail.low, tail.high);
+    yield* fromIndex();
+  } else {
+    yield* fromIndex();
+    yield* range(tail.low, tail.high);
+  }
+}
+
+async function* postings(
+  key: string,
+  order: 'desc' | 'asc',
+  low: number,
+  high: number,
+): AsyncGenerator<number> {
+  const dir = await AuditPostingDirModel.findById(key).lean();
+  const lowBucket = Math.floor(low / postingBucketSize);
+  const highBucket = Math.floor(high / postingBucketSize);
+  const buckets = [...(dir?.buckets ?? [])]
+    .filter((b) => b >= lowBucket && b <= highBucket)
+    .sort((a, b) => (order === 'desc' ? b - a : a - b));
+  for (const bucket of buckets) {
+    const posting = await AuditPostingModel.findById(postingId(key, bucket)).lean();
+    const seqs = [...(posting?.seqs ?? [])]
+      .filter((s) => s >= low && s <= high)
+      .sort((a, b) => (order === 'desc' ? b - a : a - b));
+    yield* seqs;
+  }
+}
+
+/** Binary search over sequence numbers by event time (events are written in time order, give or take the slack). */
+async function firstSeqAtOrAfter(time: Date, headSeq: number): Promise<number> {
+  let low = 1;
+  let high = headSeq + 1;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    const event = await AuditEventModel.findById(eventId(middle), { at: 1 }).lean();
+    if (event && event.at < time) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+async function lastSeqAtOrBefore(time: Date, headSeq: number): Promise<number> {
+  return (await firstSeqAtOrAfter(new Date(time.getTime() + 1), headSeq)) - 1;
+}
