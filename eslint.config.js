@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['dist/', '.build/', 'data/', 'node_modules/', 'public/vendor/', 'test-artifacts/'] },
@@ -11,6 +12,7 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  { files: ['public/js/**'], languageOptions: { globals: globals.browser, sourceType: 'script' } },
   // The process entry and command-line tools talk to people on the terminal.
   {
     files: ['src/server.ts', 'src/cli/**', 'scripts/**', 'test/**', 'examples/**'],

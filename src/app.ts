@@ -5,7 +5,10 @@ import type { AuditLog } from './audit/audit-log.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { createPassport } from './auth/passport.js';
 import type { Config } from './config.js';
+import { complianceApiRoutes } from './compliance/compliance-api.routes.js';
+import { compliancePageRoutes } from './compliance/compliance.routes.js';
 import { csrfProtection } from './http/csrf.js';
+import { exposeFlash } from './http/flash.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { requestLogging } from './http/request-logging.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -13,7 +16,7 @@ import { sessionMiddleware } from './http/session.js';
 import { configureViews } from './http/views.js';
 import type { Logger } from './logger.js';
 import { homeRoutes } from './pages/home.js';
-import { publicDir } from './paths.js';
+import { publicDir, vendorFiles } from './paths.js';
 
 export interface AppDependencies {
   config: Config;
@@ -32,6 +35,7 @@ export function createApp({ config, logger, sessionSecret, mongoClient, audit }:
 
   app.use(requestLogging(logger));
   app.use(securityHeaders());
+  for (const [path, file] of Object.entries(vendorFiles)) app.get(path, (_req, res) => res.sendFile(file));
   app.use(
     '/public',
     express.static(publicDir, { index: false, maxAge: config.NODE_ENV === 'production' ? '1h' : 0 }),
@@ -43,6 +47,7 @@ export function createApp({ config, logger, sessionSecret, mongoClient, audit }:
   pages.use(sessionMiddleware(config, sessionSecret, mongoClient));
   pages.use(passport.session());
   pages.use(csrfProtection);
+  pages.use(exposeFlash);
   pages.use((req, res, next) => {
     res.locals.currentUser = req.user;
     next();
@@ -50,6 +55,8 @@ export function createApp({ config, logger, sessionSecret, mongoClient, audit }:
   pages.use(homeRoutes());
   pages.use(authRoutes(passport, audit));
   pages.use(accountPageRoutes());
+  pages.use(compliancePageRoutes(audit));
+  pages.use(complianceApiRoutes(audit));
   app.use(pages);
 
   app.use(notFound);

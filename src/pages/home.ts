@@ -15,9 +15,6 @@ export function homePathFor(role: Role): string {
 export function homeRoutes() {
   const router = Router();
   router.get('/', anyone, (req, res) => res.redirect(303, req.user ? homePathFor(req.user.role) : '/signin'));
-  router.get('/compliance', requireRole('compliance'), (_req, res) =>
-    res.render('staff/home.njk', { area: 'Compliance', next: 'The audit log will appear here.' }),
-  );
   router.get('/admin', requireRole('admin'), (_req, res) =>
     res.render('staff/home.njk', { area: 'Administration', next: 'App registration will appear here.' }),
   );

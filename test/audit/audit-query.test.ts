@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { AuditIndexer } from '../../src/audit/audit-indexer.js';
 import { searchAuditEvents } from '../../src/audit/audit-query.service.js';
 import { AuditDailyStatsModel } from '../../src/audit/audit-index.model.js';
-import { createLogger } from '../../src/logger.js';
-import { createTestAuditLog } from '../helpers/app.js';
+import { createTestAuditLog, testIndexer } from '../helpers/app.js';
 
 describe('audit log: filtered queries', () => {
   const audit = createTestAuditLog();
-  const indexer = new AuditIndexer({ logger: createLogger('silent') });
+  const indexer = testIndexer;
   const app = `app-${randomUUID().slice(0, 8)}`;
   const customer = `cus-${randomUUID().slice(0, 8)}`;
   const seqs: number[] = [];

@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import mongoose from 'mongoose';
 import { createApp } from '../../src/app.js';
+import { AuditIndexer } from '../../src/audit/audit-indexer.js';
 import { createAuditLog, type AuditLog } from '../../src/audit/audit-log.js';
 import { auditKeysFromPem, generateAuditKeyPem } from '../../src/audit/audit-keys.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -45,3 +46,6 @@ export function uniqueIp(): string {
   ipCounter += 1;
   return `10.${(process.pid >> 8) & 255}.${(ipCounter >> 8) & 255}.${ipCounter & 255}`;
 }
+
+/** The test run's one audit indexer (one lease holder, as in a single server process). */
+export const testIndexer = new AuditIndexer({ logger: createLogger('silent') });

@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import type { Checkpoint } from '../audit/audit-checkpoint.service.js';
+import type { AuditKeys } from '../audit/audit-keys.js';
+import { signBytes } from '../audit/audit-keys.js';
+import { searchAuditEvents, type AuditFilter } from '../audit/audit-query.service.js';
+import type { VerificationResult } from '../audit/audit-verifier.js';
+import { csvColumns, csvRow, eventBody } from './audit-serialise.js';
+
+const pageSize = 500;
+
+/** Writes a line, waiting when the client reads slower than we write, so memory stays flat. */
+async function writeLine(out: Writable, line: string) {
+  if (!out.write(`${line}\n`)) await once(out, 'drain');
+}
+
+/** Every matching event, oldest first, one page at a time. */
+async function forEachEvent(
+  filter: AuditFilter,
+  visit: (event: Parameters<typeof csvRow>[0]) => Promise<void>,
+) {
+  let after: number | undefined;
+  let count = 0;
+  do {
+    const page = await searchAuditEvents(filter, { order: 'asc', after, limit: pageSize });
+    for (const event of page.events) {
+      await visit(event);
+      count += 1;
+    }
+    after = page.nextCursor;
+  } while (after !== undefined);
+  return count;
+}
+
+export async function writeCsvExport(out: Writable, filter: AuditFilter): Promise<number> {
+  await writeLine(out, csvColumns.join(','));
+  return forEachEvent(filter, (event) => writeLine(out, csvRow(event)));
+}
+
+export async function writeJsonLinesExport(out: Writable, filter: AuditFilter): Promise<number> {
+  return forEachEvent(filter, (event) => writeLine(out, JSON.stringify(eventBody(event))));
+}
+
+/**
+ * An evidence pack, as JSON Lines: a header with the verification result, the signed
+ * checkpoint the chain was checked against and the public key; then the events; then a
+ * trailer with the SHA-256 of every line before it, signed with the audit key, so the
+ * recipient can tell the pack was not changed after it left the bank.
+ */
+export async function writeEvidencePack(
+  out: Writable,
+  filter: AuditFilter,
+  evidence: {
+    verification: VerificationResult;
+    checkpoint: Checkpoint | undefined;
+    keys: AuditKeys;
+    generatedBy: string;
+  },
+): Promise<number> {
+  const digest = createHash('sha256');
+  const emit = async (record: unknown) => {
+    const line = JSON.stringify(record);
+    digest.update(`${line}\n`);
+    await writeLine(out, line);
+  };
+  const { verification, checkpoint, keys } = evidence;
+  await emit({
+    type: 'evidence-pack',
+    version: 1,
+    generatedAt: new Date().toISOString(),
+    generatedBy: evidence.generatedBy,
+    filter: Object.fromEntries(
+      Object.entries(filter).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]),
+    ),
+    verification: {
+      ok: verification.ok,
+      lastSeq: verification.lastSeq,
+      headHash: verification.headHash,
+      checkpointsChecked: verification.checkpointsChecked,
+      problem: verification.problem,
+      verifiedAt: verification.startedAt.toISOString(),
+    },
+    checkpoint: checkpoint && { ...checkpoint, at: checkpoint.at.toISOString() },
+    publicKey: keys.publicJwk,
+    howToCheck:
+      'Each event hash is SHA-256 over the canonical JSON (keys sorted, no whitespace) of the event without "hash"; ' +
+      'prevHash is the hash of the event before it. The checkpoint signs {"at","hash","keyId","seq","type":"audit-checkpoint"} ' +
+      'with Ed25519 (publicKey). The last line signs the SHA-256 of all lines before it.',
+  });
+  const count = await forEachEvent(filter, (event) => emit({ type: 'event', ...eventBody(event) }));
+  const sha256 = digest.digest('hex');
+  await writeLine(
+    out,
+    JSON.stringify({
+      type: 'end',
+      events: count,
+      sha256,
+      keyId: keys.keyId,
+      signature: signBytes(keys, sha256),
+    }),
+  );
+  return count;
+}

@@ -1,0 +1,70 @@
+import type { AuditEvent } from '../audit/audit-event.js';
+
+/**
+ * An event as exported and served: every field its hash covers, so anyone can recompute
+ * it (SHA-256 of the canonical JSON of everything but `hash`), and nothing else.
+ */
+export function eventBody(event: AuditEvent) {
+  const { _id, mac, at, ...rest } = event;
+  void _id;
+  void mac;
+  return { ...rest, at: at.toISOString() };
+}
+
+export const csvColumns = [
+  'seq',
+  'at',
+  'action',
+  'outcome',
+  'reason',
+  'actor_type',
+  'actor_id',
+  'customer_id',
+  'client_id',
+  'consent_id',
+  'resource',
+  'account_ids',
+  'permissions',
+  'record_count',
+  'request_id',
+  'ip',
+  'user_agent',
+  'prev_hash',
+  'hash',
+] as const;
+
+export function csvRow(event: AuditEvent): string {
+  const values = [
+    event.seq,
+    event.at.toISOString(),
+    event.action,
+    event.outcome,
+    event.reason,
+    event.actor.type,
+    event.actor.id,
+    event.customerId,
+    event.clientId,
+    event.consentId,
+    event.resource,
+    event.accountIds?.join(';'),
+    event.permissions?.join(';'),
+    event.recordCount,
+    event.requestId,
+    event.ip,
+    event.userAgent,
+    event.prevHash,
+    event.hash,
+  ];
+  return values.map(csvField).join(',');
+}
+
+/**
+ * RFC 4180 quoting, and a leading apostrophe on values a spreadsheet would run as a
+ * formula (a user agent or reason could start with `=`).
+ */
+export function csvField(value: string | number | undefined): string {
+  if (value === undefined) return '';
+  let text = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}

@@ -1,0 +1,136 @@
+import { Router, type Request } from 'express';
+import type { z } from 'zod';
+import { auditActions, outcomes } from '../audit/audit-event.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import {
+  ActivityQuery,
+  AuditEvidenceQuery,
+  AuditExportQuery,
+  AuditSearchQuery,
+  ConsentHistoryQuery,
+  ConsentIdParam,
+  SeqParam,
+} from '../audit/audit.schemas.js';
+import { flash } from '../http/flash.js';
+import { noStore } from '../http/no-store.js';
+import { requireRole } from '../http/require-role.js';
+import { parse, toFieldIssues } from '../http/validate.js';
+import {
+  getVerificationRun,
+  signCheckpoint,
+  startVerificationRun,
+  viewActivity,
+  viewConsentHistory,
+  viewEvent,
+  viewEvents,
+  viewIntegrity,
+} from './compliance.service.js';
+import { sendEvidencePack, sendExport } from './export-response.js';
+import { viewerOf } from './viewer.js';
+
+const compliance = requireRole('compliance');
+
+/** The compliance officer's pages: search, event detail, consent history, activity, integrity, exports. */
+export function compliancePageRoutes(audit: AuditLog) {
+  const router = Router();
+  router.use('/compliance', noStore);
+
+  router.get('/compliance', compliance, async (req, res) => {
+    const query = AuditSearchQuery.safeParse(req.query);
+    const options = { actions: auditActions, outcomes, values: req.query };
+    if (!query.success) {
+      return res
+        .status(422)
+        .render('compliance/search.njk', { ...options, errors: fieldErrors(query.error), events: [] });
+    }
+    const { before, limit, ...filter } = query.data;
+    const page = await viewEvents(audit, viewerOf(req), filter, { before, limit: limit ?? 50 });
+    res.render('compliance/search.njk', {
+      ...options,
+      events: page.events,
+      nextUrl: page.nextCursor ? withQuery(req, { before: String(page.nextCursor) }) : undefined,
+      exportQuery: queryString(req, ['before', 'limit']),
+      filtered: Object.values(filter).some((v) => v !== undefined),
+    });
+  });
+
+  router.get('/compliance/events/:seq', compliance, async (req, res) => {
+    const { seq } = parse(SeqParam, req.params);
+    res.render('compliance/event.njk', { event: await viewEvent(audit, viewerOf(req), seq) });
+  });
+
+  router.get('/compliance/consents/:consentId', compliance, async (req, res) => {
+    const { consentId } = parse(ConsentIdParam, req.params);
+    const { after, limit } = parse(ConsentHistoryQuery, req.query);
+    const page = await viewConsentHistory(audit, viewerOf(req), consentId, { after, limit: limit ?? 200 });
+    res.render('compliance/consent.njk', {
+      consentId,
+      events: page.events,
+      nextUrl: page.nextCursor ? withQuery(req, { after: String(page.nextCursor) }) : undefined,
+    });
+  });
+
+  router.get('/compliance/activity', compliance, async (req, res) => {
+    const { days } = parse(ActivityQuery, req.query);
+    res.render('compliance/activity.njk', { activity: await viewActivity(audit, viewerOf(req), days ?? 30) });
+  });
+
+  router.get('/compliance/integrity', compliance, async (req, res) => {
+    res.render('compliance/integrity.njk', {
+      ...(await viewIntegrity(audit, viewerOf(req))),
+      publicKey: audit.keys.publicJwk,
+    });
+  });
+
+  router.post('/compliance/integrity/verify', compliance, async (req, res) => {
+    const id = await startVerificationRun(audit, viewerOf(req));
+    res.redirect(303, `/compliance/integrity/runs/${id}`);
+  });
+
+  router.get('/compliance/integrity/runs/:id', compliance, async (req, res) => {
+    const run = await getVerificationRun(String(req.params.id));
+    res.render('compliance/verification-run.njk', { run });
+  });
+
+  router.post('/compliance/integrity/checkpoints', compliance, async (req, res) => {
+    const checkpoint = await signCheckpoint(audit, viewerOf(req));
+    flash(
+      req,
+      'success',
+      checkpoint
+        ? `Signed a checkpoint of the chain at event ${checkpoint.seq}.`
+        : 'The audit log is empty: nothing to sign yet.',
+    );
+    res.redirect(303, '/compliance/integrity');
+  });
+
+  router.get('/compliance/export', compliance, async (req, res) => {
+    const { format, ...filter } = parse(AuditExportQuery, req.query);
+    await sendExport(req, res, audit, filter, format);
+  });
+
+  router.get('/compliance/evidence-pack', compliance, async (req, res) => {
+    await sendEvidencePack(req, res, audit, parse(AuditEvidenceQuery, req.query));
+  });
+
+  return router;
+}
+
+function fieldErrors(error: z.ZodError) {
+  return Object.fromEntries(toFieldIssues(error).map((i) => [i.field, i.message]));
+}
+
+/** The current query string without some keys (for export links that carry the filter). */
+function queryString(req: Request, drop: string[]): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(req.query)) {
+    if (!drop.includes(key) && typeof value === 'string' && value !== '') params.set(key, value);
+  }
+  return params.toString();
+}
+
+function withQuery(req: Request, set: Record<string, string>): string {
+  const params = new URLSearchParams(queryString(req, Object.keys(set)));
+  for (const [key, value] of Object.entries(set)) params.set(key, value);
+  return `${req.path}?${params.toString()}`;
+}

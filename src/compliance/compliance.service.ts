@@ -1,0 +1,242 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestContext } from '../audit/audit-event.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { listCheckpoints, writeCheckpoint, type Checkpoint } from '../audit/audit-checkpoint.service.js';
+import { AuditDailyStatsModel } from '../audit/audit-index.model.js';
+import {
+  getAuditEvent,
+  searchAuditEvents,
+  type AuditFilter,
+  type AuditPageRequest,
+} from '../audit/audit-query.service.js';
+import type { DailyStats } from '../audit/audit-stats.js';
+import { verifyAuditLog, type VerificationResult } from '../audit/audit-verifier.js';
+import { findManyById } from '../db/primary-key.js';
+import { NotFoundError } from '../errors.js';
+import type { SessionUser } from '../users/user.service.js';
+import { VerificationRunModel } from './verification-run.model.js';
+
+/** A compliance officer and the request they made: every view and export is recorded against them. */
+export interface Viewer {
+  user: SessionUser;
+  request: RequestContext;
+}
+
+function recordView(
+  audit: AuditLog,
+  viewer: Viewer,
+  view: string,
+  details: Record<string, string | number | boolean> = {},
+) {
+  return audit.record({
+    action: 'audit.viewed',
+    actor: { type: 'staff', id: viewer.user.id },
+    outcome: 'success',
+    resource: view,
+    context: viewer.request,
+    details,
+  });
+}
+
+export function describeFilter(filter: AuditFilter): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(filter)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, v instanceof Date ? v.toISOString() : String(v)]),
+  );
+}
+
+export async function viewEvents(
+  audit: AuditLog,
+  viewer: Viewer,
+  filter: AuditFilter,
+  page: AuditPageRequest,
+) {
+  await recordView(audit, viewer, 'events', {
+    ...describeFilter(filter),
+    ...(page.before ? { before: page.before } : {}),
+  });
+  return searchAuditEvents(filter, page);
+}
+
+export async function viewEvent(audit: AuditLog, viewer: Viewer, seq: number) {
+  await recordView(audit, viewer, 'event', { seq });
+  const event = await getAuditEvent(seq);
+  if (!event) throw new NotFoundError(`There is no audit event ${seq}`);
+  return event;
+}
+
+export async function viewConsentHistory(
+  audit: AuditLog,
+  viewer: Viewer,
+  consentId: string,
+  page: { after?: number; limit: number },
+) {
+  await recordView(audit, viewer, 'consent-history', { consentId });
+  return searchAuditEvents({ consentId }, { order: 'asc', after: page.after, limit: page.limit });
+}
+
+export interface ActivitySummary {
+  from: string;
+  to: string;
+  days: { day: string; apps: { clientId: string; total: number; success: number; failure: number }[] }[];
+  apps: { clientId: string; total: number; failure: number; refusals: { reason: string; count: number }[] }[];
+}
+
+/** Per-day activity per app over the last `days` days, and each app's refused accesses by reason, most first. */
+export async function viewActivity(
+  audit: AuditLog,
+  viewer: Viewer,
+  days: number,
+  now = new Date(),
+): Promise<ActivitySummary> {
+  await recordView(audit, viewer, 'activity', { days });
+  const dayList = Array.from({ length: days }, (_, i) =>
+    new Date(now.getTime() - (days - 1 - i) * 86_400_000).toISOString().slice(0, 10),
+  );
+  const stats = (await findManyById(dayList, (id) =>
+    AuditDailyStatsModel.findById(id).lean(),
+  )) as unknown as DailyStats[];
+  const byDay = new Map(stats.map((s) => [s._id, s]));
+  const apps = new Map<
+    string,
+    { clientId: string; total: number; failure: number; refusals: Map<string, number> }
+  >();
+  for (const stat of stats) {
+    for (const app of stat.apps) {
+      const entry = apps.get(app.clientId) ?? {
+        clientId: app.clientId,
+        total: 0,
+        failure: 0,
+        refusals: new Map(),
+      };
+      entry.total += app.total;
+      entry.failure += app.failure;
+      for (const refusal of app.refusals)
+        entry.refusals.set(refusal.name, (entry.refusals.get(refusal.name) ?? 0) + refusal.count);
+      apps.set(app.clientId, entry);
+    }
+  }
+  return {
+    from: dayList[0]!,
+    to: dayList.at(-1)!,
+    days: dayList.map((day) => ({
+      day,
+      apps: (byDay.get(day)?.apps ?? []).map(({ clientId, total, success, failure }) => ({
+        clientId,
+        total,
+        success,
+        failure,
+      })),
+    })),
+    apps: [...apps.values()]
+      .sort((a, b) => b.failure - a.failure || b.total - a.total)
+      .map(({ refusals, ...rest }) => ({
+        ...rest,
+        refusals: [...refusals]
+          .map(([reason, count]) => ({ reason, count }))
+          .sort((a, b) => b.count - a.count),
+      })),
+  };
+}
+
+export async function viewIntegrity(audit: AuditLog, viewer: Viewer) {
+  await recordView(audit, viewer, 'integrity');
+  const checkpoints = await listCheckpoints();
+  return { checkpoints: checkpoints.slice(-20).reverse(), total: checkpoints.length };
+}
+
+export async function signCheckpoint(audit: AuditLog, viewer: Viewer): Promise<Checkpoint | undefined> {
+  const checkpoint = await writeCheckpoint(audit.keys, 'on_demand');
+  await audit.record({
+    action: 'audit.checkpointed',
+    actor: { type: 'staff', id: viewer.user.id },
+    outcome: 'success',
+    context: viewer.request,
+    details: checkpoint ? { seq: checkpoint.seq, hash: checkpoint.hash } : {},
+  });
+  return checkpoint;
+}
+
+/** Verifies now and records who asked and what was found. */
+export async function verifyNow(
+  audit: AuditLog,
+  viewer: Viewer,
+  onProgress?: (done: number, total: number) => void,
+) {
+  const result = await verifyAuditLog(audit.keys, onProgress);
+  await recordVerification(audit, viewer, result);
+  return result;
+}
+
+function recordVerification(audit: AuditLog, viewer: Viewer, result: VerificationResult) {
+  return audit.record({
+    action: 'audit.verified',
+    actor: { type: 'staff', id: viewer.user.id },
+    outcome: result.ok ? 'success' : 'failure',
+    reason: result.problem?.kind,
+    context: viewer.request,
+    details: { lastSeq: result.lastSeq, ...(result.problem ? { problemSeq: result.problem.seq } : {}) },
+  });
+}
+
+/** Starts a verification in the background for the pages, which follow its progress. */
+export async function startVerificationRun(audit: AuditLog, viewer: Viewer): Promise<string> {
+  const id = randomUUID();
+  await VerificationRunModel.create({
+    _id: id,
+    status: 'running',
+    startedBy: viewer.user.id,
+    startedAt: new Date(),
+  });
+  let lastReport = 0;
+  void verifyNow(audit, viewer, (done, total) => {
+    if (Date.now() - lastReport < 1000) return;
+    lastReport = Date.now();
+    void VerificationRunModel.updateOne({ _id: id }, { $set: { done, total } }).exec();
+  })
+    .then((result) =>
+      VerificationRunModel.updateOne(
+        { _id: id },
+        {
+          $set: {
+            status: 'done',
+            finishedAt: new Date(),
+            done: result.lastSeq,
+            total: result.lastSeq,
+            result,
+          },
+        },
+      ),
+    )
+    .catch((error: unknown) =>
+      VerificationRunModel.updateOne(
+        { _id: id },
+        {
+          $set: {
+            status: 'failed',
+            finishedAt: new Date(),
+            error: error instanceof Error ? error.message : 'failed',
+          },
+        },
+      ),
+    );
+  return id;
+}
+
+export async function getVerificationRun(id: string) {
+  const run = await VerificationRunModel.findById(id).lean();
+  if (!run) throw new NotFoundError('There is no such verification run');
+  return run as typeof run & { result?: VerificationResult };
+}
+
+export async function recordExport(audit: AuditLog, viewer: Viewer, filter: AuditFilter, format: string) {
+  await audit.record({
+    action: 'audit.exported',
+    actor: { type: 'staff', id: viewer.user.id },
+    outcome: 'success',
+    resource: format,
+    context: viewer.request,
+    details: describeFilter(filter),
+  });
+}

@@ -1,0 +1,203 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { Express } from 'express';
+import request from 'supertest';
+import { buildTestApp, createTestAuditLog, testIndexer } from '../helpers/app.js';
+import { anonymousAgent, signedInAgent, type Agent } from '../helpers/agent.js';
+import { lastAuditEventWhere } from '../helpers/audit.js';
+import { createPerson, type TestPerson } from '../helpers/factories.js';
+
+describe('compliance pages', function () {
+  this.timeout(30_000);
+  let app: Express;
+  let officer: TestPerson;
+  let agent: Agent;
+  const indexer = testIndexer;
+
+  before(async () => {
+    app = buildTestApp();
+    officer = await createPerson('compliance');
+    ({ agent } = await signedInAgent(app, officer));
+  });
+
+  it('every sign-in, success or failure, appears in the log and can be filtered to and exported', async () => {
+    const customer = await createPerson('customer');
+    const { agent: visitor, csrf } = await anonymousAgent(app);
+    await visitor
+      .post('/signin')
+      .type('form')
+      .send({ _csrf: csrf, email: customer.email, password: 'wrong' })
+      .expect(401);
+    await visitor
+      .post('/signin')
+      .type('form')
+      .send({ _csrf: csrf, email: customer.email, password: customer.password })
+      .expect(303);
+    await indexer.catchUp();
+
+    const failed = await agent
+      .get('/compliance')
+      .query({ customerId: customer.customerId, action: 'auth.sign_in_failed' })
+      .expect(200);
+    assert.match(failed.text, /auth\.sign_in_failed/);
+    assert.match(failed.text, /wrong_password/);
+    assert.doesNotMatch(failed.text, /<span class="tag">auth\.signed_in</);
+
+    const succeeded = await agent
+      .get('/compliance')
+      .query({ customerId: customer.customerId, action: 'auth.signed_in' })
+      .expect(200);
+    assert.match(succeeded.text, /<span class="tag">auth\.signed_in<\/span>/);
+
+    const csv = await agent
+      .get('/compliance/export')
+      .query({ customerId: customer.customerId, format: 'csv' })
+      .buffer(true)
+      .parse((res, callback) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => callback(null, text));
+      })
+      .expect(200);
+    assert.match(csv.headers['content-type']!, /text\/csv/);
+    assert.match(csv.headers['content-disposition']!, /attachment; filename="audit-export-/);
+    const lines = (csv.body as string).trim().split('\n');
+    assert.equal(lines[0]!.split(',')[0], 'seq');
+    assert.equal(lines.length, 3, 'header, the failure and the success');
+    assert.ok(
+      lines[1]!.includes('auth.sign_in_failed') && lines[2]!.includes('auth.signed_in'),
+      'oldest first',
+    );
+
+    const exported = await lastAuditEventWhere({ action: 'audit.exported', 'actor.id': officer.id });
+    assert.equal(exported?.details?.customerId, customer.customerId);
+  });
+
+  it('records each view of the log as an audit event', async () => {
+    const consentId = `consent-${randomUUID()}`;
+    await agent.get('/compliance').query({ consentId }).expect(200);
+    const viewed = await lastAuditEventWhere({ action: 'audit.viewed', 'actor.id': officer.id });
+    assert.equal(viewed?.resource, 'events');
+    assert.equal(viewed?.details?.consentId, consentId);
+  });
+
+  it('pages deep into the log by cursor', async () => {
+    const audit = createTestAuditLog();
+    const clientId = `app-${randomUUID().slice(0, 8)}`;
+    for (let i = 0; i < 7; i++) {
+      await audit.record({
+        action: 'data.accessed',
+        actor: { type: 'app', id: clientId },
+        clientId,
+        outcome: 'success',
+      });
+    }
+    const first = await agent.get('/compliance').query({ clientId, limit: 5 }).expect(200);
+    const next = /href="([^"]+)" rel="next"/.exec(first.text)?.[1]?.replaceAll('&amp;', '&');
+    assert.ok(next, 'there is a link to older events');
+    const second = await agent.get(next).expect(200);
+    assert.equal((second.text.match(/<span class="tag">data\.accessed<\/span>/g) ?? []).length, 2);
+    assert.doesNotMatch(second.text, /rel="next"/);
+  });
+
+  it('shows one event in detail and a consent’s history', async () => {
+    const audit = createTestAuditLog();
+    const consentId = `consent-${randomUUID()}`;
+    const created = await audit.record({
+      action: 'consent.created',
+      actor: { type: 'app', id: 'app-x' },
+      clientId: 'app-x',
+      consentId,
+      outcome: 'success',
+      permissions: ['ReadAccountsBasic'],
+    });
+    await audit.record({
+      action: 'consent.authorised',
+      actor: { type: 'customer', id: 'c' },
+      consentId,
+      outcome: 'success',
+    });
+    const detail = await agent.get(`/compliance/events/${created.seq}`).expect(200);
+    assert.match(detail.text, new RegExp(created.hash));
+    assert.match(detail.text, /ReadAccountsBasic/);
+    const history = await agent.get(`/compliance/consents/${consentId}`).expect(200);
+    assert.ok(
+      history.text.indexOf('consent.created') < history.text.indexOf('consent.authorised'),
+      'oldest first',
+    );
+    await agent.get('/compliance/events/999999999').expect(404);
+  });
+
+  it('shows per-app activity with refusals grouped by reason', async () => {
+    const audit = createTestAuditLog();
+    const clientId = `app-${randomUUID().slice(0, 8)}`;
+    for (const reason of ['permission_missing', 'permission_missing', 'account_not_in_consent']) {
+      await audit.record({
+        action: 'data.denied',
+        actor: { type: 'app', id: clientId },
+        clientId,
+        outcome: 'failure',
+        reason,
+      });
+    }
+    await indexer.catchUp();
+    const page = await agent.get('/compliance/activity').query({ days: 7 }).expect(200);
+    assert.match(
+      page.text,
+      new RegExp(`${clientId}[\\s\\S]*permission_missing: 2[\\s\\S]*account_not_in_consent: 1`),
+    );
+    assert.match(page.text, /<script src="\/public\/vendor\/chart\.umd\.min\.js" defer><\/script>/);
+    const chartLibrary = await request(app).get('/public/vendor/chart.umd.min.js').expect(200);
+    assert.match(chartLibrary.headers['content-type']!, /javascript/);
+  });
+
+  it('verifies the log on request and shows the verdict', async () => {
+    const page = await agent.get('/compliance/integrity').expect(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+    const started = await agent
+      .post('/compliance/integrity/verify')
+      .type('form')
+      .send({ _csrf: csrf })
+      .expect(303);
+    let text = '';
+    for (let i = 0; i < 100; i++) {
+      text = (await agent.get(started.headers.location!).expect(200)).text;
+      if (!text.includes('This page refreshes itself')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.match(text, /<strong>Intact\.<\/strong>/);
+    const signed = await agent
+      .post('/compliance/integrity/checkpoints')
+      .type('form')
+      .send({ _csrf: csrf })
+      .expect(303);
+    const after = await agent.get(signed.headers.location!).expect(200);
+    assert.match(after.text, /Signed a checkpoint of the chain at event \d+/);
+  });
+
+  it('refuses a bad filter with 422, naming the field, and records nothing', async () => {
+    const res = await agent
+      .get('/compliance')
+      .query({ from: 'yesterday', action: 'data.stolen' })
+      .expect(422);
+    assert.match(res.text, /<a href="#from">from<\/a>: must be a date/);
+    assert.match(res.text, /<a href="#action">action<\/a>/);
+  });
+
+  it('is closed to customers, admins and anonymous visitors', async () => {
+    const paths = [
+      '/compliance',
+      '/compliance/activity',
+      '/compliance/integrity',
+      '/compliance/export',
+      '/compliance/evidence-pack',
+      '/compliance/events/1',
+      '/compliance/consents/x',
+    ];
+    for (const role of ['customer', 'admin'] as const) {
+      const { agent: other } = await signedInAgent(app, await createPerson(role));
+      for (const path of paths) await other.get(path).expect(403);
+    }
+    for (const path of paths) await request(app).get(path).expect(303);
+  });
+});
