@@ -15,6 +15,7 @@ import { securityHeaders } from './http/security-headers.js';
 import { sessionMiddleware } from './http/session.js';
 import { configureViews } from './http/views.js';
 import type { Logger } from './logger.js';
+import { openApiRoutes } from './openapi/openapi.routes.js';
 import { homeRoutes } from './pages/home.js';
 import { publicDir, vendorFiles } from './paths.js';
 
@@ -40,6 +41,8 @@ export function createApp({ config, logger, sessionSecret, mongoClient, audit }:
     '/public',
     express.static(publicDir, { index: false, maxAge: config.NODE_ENV === 'production' ? '1h' : 0 }),
   );
+
+  app.use(openApiRoutes(config.publicUrl));
 
   const passport = createPassport(config, audit);
   const pages = express.Router();

@@ -1,0 +1,15 @@
+import { Router } from 'express';
+import { complianceOperations } from '../compliance/compliance.openapi.js';
+import { anyone } from '../http/require-role.js';
+import { buildOpenApiDocument } from './openapi.js';
+
+export function allOperations() {
+  return [...complianceOperations];
+}
+
+export function openApiRoutes(publicUrl: string) {
+  const router = Router();
+  const document = buildOpenApiDocument(publicUrl, allOperations());
+  router.get('/openapi.json', anyone, (_req, res) => res.json(document));
+  return router;
+}
