@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 src=scripts/embedded-db
 out=.build/embedded-db
 stamp=.build/embedded-db.sha256
-sum=$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" | sha256sum | cut -d' ' -f1)
+sum=$(cat "$src/go.mod" "$src/go.sum" "$src"/*.go | sha256sum | cut -d' ' -f1)
 if [[ -x "$out" && -f "$stamp" && "$(cat "$stamp")" == "$sum" ]]; then
   exit 0
 fi

@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -50,6 +51,11 @@ func main() {
 		_, _ = io.Copy(io.Discard, os.Stdin)
 		stop()
 	}()
+
+	// Existing tables get their _id index before we announce readiness; new ones within 100 ms.
+	keeper := newIDIndexKeeper(dir, logger)
+	keeper.sweep(ctx)
+	go keeper.run(ctx, 100*time.Millisecond)
 
 	ready, _ := json.Marshal(map[string]string{"uri": "mongodb://" + addr + "/", "address": addr})
 	fmt.Println(string(ready))

@@ -34,12 +34,8 @@ const auditEventSchema = new Schema(
   { collection: 'audit_events', versionKey: false, strict: 'throw' },
 );
 
-// For MongoDB deployments; on the embedded database filtered queries go through the
-// posting lists in audit-index.model.ts.
-auditEventSchema.index({ customerId: 1, seq: -1 });
-auditEventSchema.index({ clientId: 1, seq: -1 });
-auditEventSchema.index({ consentId: 1, seq: 1 });
-
+// No secondary indexes: filtered queries go through the posting lists in
+// audit-index.model.ts, which work the same on MongoDB and on the embedded database.
 export const AuditEventModel = model('AuditEvent', auditEventSchema);
 
 /** Signed statements of the chain head at a moment: `_id` is the head's zero-padded sequence number. */

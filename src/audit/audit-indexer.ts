@@ -21,7 +21,9 @@ const leaseMarginMs = 20_000;
 
 export interface IndexerOptions {
   logger: Logger;
+  /** Events per batch in steady state; catching up uses larger batches so busy keys are written once per batch. */
   batchSize?: number;
+  catchUpBatchSize?: number;
   now?: () => number;
 }
 
@@ -29,17 +31,21 @@ export interface IndexerOptions {
  * Builds the posting lists and daily statistics from events, in sequence order. The
  * embedded database does not isolate updates, so exactly one process indexes at a time:
  * it holds a lease claimed by inserting `lease#<minute>`, and works only while well
- * inside it. Re-applying a batch after a crash is harmless: postings are added as sets
- * and statistics record the last sequence number they include.
+ * inside it. Re-applying a batch after a crash is harmless: readers treat postings as
+ * sets, and statistics record the last sequence number they include.
  */
 export class AuditIndexer {
   private readonly owner = randomUUID();
   private leaseSlot = -1;
   private readonly batchSize: number;
+  private readonly catchUpBatchSize: number;
   private readonly now: () => number;
+  // Posting directories only grow, so a bucket seen once need not be added again.
+  private readonly knownBuckets = new Set<string>();
 
   constructor(private readonly options: IndexerOptions) {
     this.batchSize = options.batchSize ?? 500;
+    this.catchUpBatchSize = options.catchUpBatchSize ?? 20_000;
     this.now = options.now ?? Date.now;
   }
 
@@ -49,20 +55,22 @@ export class AuditIndexer {
     let total = 0;
     for (;;) {
       if (!this.insideLease()) return total;
-      const indexed = await this.indexBatch();
+      const indexed = await this.indexBatch(this.batchSize);
       total += indexed;
       if (indexed < this.batchSize) return total;
     }
   }
 
   /** Indexes everything up to the current end of the log, waiting for the lease if needed (tests, tools). */
-  async catchUp(): Promise<number> {
+  async catchUp(onProgress?: (indexedThrough: number) => void): Promise<number> {
     let total = 0;
     for (let attempt = 0; attempt < 200; attempt++) {
       if (await this.holdLease()) {
-        const indexed = await this.indexBatch();
+        const indexed = await this.indexBatch(this.catchUpBatchSize);
         total += indexed;
-        if (indexed < this.batchSize) return total;
+        onProgress?.(total);
+        if (indexed < this.catchUpBatchSize) return total;
+        attempt = 0;
       } else {
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
@@ -95,10 +103,19 @@ export class AuditIndexer {
     );
   }
 
-  private async indexBatch(): Promise<number> {
+  /**
+   * Indexes events the caller already holds (a bulk loader that is the only writer), so
+   * they need not be read back. Falls back to reading if they do not continue the index.
+   */
+  async indexKnown(events: AuditEvent[]): Promise<number> {
+    if (!(await this.holdLease())) return 0;
+    return this.indexBatch(events.length, events);
+  }
+
+  private async indexBatch(size: number, known?: AuditEvent[]): Promise<number> {
     const state = await AuditIndexStateModel.findById('progress').lean();
     const from = (state?.indexedThrough ?? 0) + 1;
-    const events = await fetchContiguous(from, this.batchSize);
+    const events = known?.[0]?.seq === from ? known : await fetchContiguous(from, size);
     if (events.length === 0) return 0;
     const through = events.at(-1)!.seq;
 
@@ -112,39 +129,54 @@ export class AuditIndexer {
     return events.length;
   }
 
+  /**
+   * One task per key: its buckets get the new sequence numbers appended ($push: a replay
+   * after a crash can only add duplicates, which readers drop), and its directory gets
+   * any bucket it did not have.
+   */
   private async writePostings(events: AuditEvent[]) {
-    const byPosting = new Map<string, { key: string; bucket: number; seqs: number[] }>();
+    const byKey = new Map<string, Map<number, number[]>>();
     for (const event of events) {
       const bucket = Math.floor(event.seq / postingBucketSize);
       for (const key of postingKeysOf(event)) {
-        const id = postingId(key, bucket);
-        const entry = byPosting.get(id) ?? { key, bucket, seqs: [] };
-        entry.seqs.push(event.seq);
-        byPosting.set(id, entry);
+        const buckets = byKey.get(key) ?? new Map<number, number[]>();
+        const seqs = buckets.get(bucket) ?? [];
+        seqs.push(event.seq);
+        buckets.set(bucket, seqs);
+        byKey.set(key, buckets);
       }
     }
-    await inParallel([...byPosting], 16, async ([id, { key, bucket, seqs }]) => {
-      await AuditPostingModel.updateOne(
-        { _id: id },
-        { $setOnInsert: { key, bucket }, $addToSet: { seqs: { $each: seqs } } },
-        { upsert: true },
-      );
+    await inParallel([...byKey], 16, async ([key, buckets]) => {
+      for (const [bucket, seqs] of buckets) {
+        await AuditPostingModel.updateOne(
+          { _id: postingId(key, bucket) },
+          { $setOnInsert: { key, bucket }, $push: { seqs: { $each: seqs } } },
+          { upsert: true },
+        );
+      }
+      const fresh = [...buckets.keys()].filter((bucket) => !this.knownBuckets.has(postingId(key, bucket)));
+      if (fresh.length === 0) return;
       await AuditPostingDirModel.updateOne(
         { _id: key },
-        { $addToSet: { buckets: bucket } },
+        { $addToSet: { buckets: { $each: fresh } } },
         { upsert: true },
       );
+      for (const bucket of fresh) this.knownBuckets.add(postingId(key, bucket));
     });
   }
 
   private async writeDailyStats(events: AuditEvent[]) {
     const days = new Map<string, AuditEvent[]>();
-    for (const event of events) days.set(event.day, [...(days.get(event.day) ?? []), event]);
-    for (const [day, dayEvents] of days) {
+    for (const event of events) {
+      const list = days.get(event.day) ?? [];
+      list.push(event);
+      days.set(event.day, list);
+    }
+    await inParallel([...days], 8, async ([day, dayEvents]) => {
       const current = (await AuditDailyStatsModel.findById(day).lean()) as DailyStats | null;
       const merged = mergeDailyStats(current ?? { _id: day, throughSeq: 0, apps: [] }, dayEvents);
       if (merged !== current) await AuditDailyStatsModel.replaceOne({ _id: day }, merged, { upsert: true });
-    }
+    });
   }
 }
 
@@ -152,15 +184,16 @@ export class AuditIndexer {
 export async function fetchContiguous(from: number, count: number): Promise<AuditEvent[]> {
   const ids = Array.from({ length: count }, (_, i) => eventId(from + i));
   const found: AuditEvent[] = [];
-  for (let i = 0; i < ids.length; i += 50) {
-    const chunk = (await findManyById(ids.slice(i, i + 50), (id) =>
+  const window = 200;
+  for (let i = 0; i < ids.length; i += window) {
+    const chunk = (await findManyById(ids.slice(i, i + window), (id) =>
       AuditEventModel.findById(id).lean(),
     )) as unknown as AuditEvent[];
     for (const event of chunk) {
       if (event.seq !== from + found.length) return found;
       found.push(event);
     }
-    if (chunk.length < 50) return found;
+    if (chunk.length < window) return found;
   }
   return found;
 }

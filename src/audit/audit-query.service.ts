@@ -162,7 +162,8 @@ async function* postings(
     .sort((a, b) => (order === 'desc' ? b - a : a - b));
   for (const bucket of buckets) {
     const posting = await AuditPostingModel.findById(postingId(key, bucket)).lean();
-    const seqs = [...(posting?.seqs ?? [])]
+    // A set: an indexing batch replayed after a crash may have appended some numbers twice.
+    const seqs = [...new Set(posting?.seqs ?? [])]
       .filter((s) => s >= low && s <= high)
       .sort((a, b) => (order === 'desc' ? b - a : a - b));
     yield* seqs;

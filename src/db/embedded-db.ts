@@ -59,7 +59,8 @@ export async function startEmbeddedDb({ binary, dataDir, logger, readyTimeoutMs 
   const first = await Promise.race([
     announced.then((line) => ({ line })),
     exited.then((exit) => ({ exit })),
-    delay(readyTimeoutMs).then(() => ({ timeout: true as const })),
+    // Unreferenced: a pending time-out must not keep a finished tool alive.
+    delay(readyTimeoutMs, undefined, { ref: false }).then(() => ({ timeout: true as const })),
   ]);
 
   if (!('line' in first)) {
@@ -78,7 +79,7 @@ export async function startEmbeddedDb({ binary, dataDir, logger, readyTimeoutMs 
     stopping ??= (async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      const timeout = delay(5000).then(() => 'timeout');
+      const timeout = delay(5000, undefined, { ref: false }).then(() => 'timeout');
       if ((await Promise.race([once(child, 'exit'), timeout])) === 'timeout') child.kill('SIGKILL');
     })();
     return stopping;

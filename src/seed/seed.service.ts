@@ -113,6 +113,10 @@ export async function seedBankData(options: SeedOptions): Promise<SeedReport> {
   return report;
 }
 
+export function demoCustomerIds(): string[] {
+  return demoCustomers().map((c) => c.customerId);
+}
+
 /** Alice and Bob, whose customer ids do not depend on the seed value so their sign-ins always work. */
 function demoCustomers(): GeneratedCustomer[] {
   return demoSignins
