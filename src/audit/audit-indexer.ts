@@ -55,9 +55,11 @@ export class AuditIndexer {
     let total = 0;
     for (;;) {
       if (!this.insideLease()) return total;
-      const indexed = await this.indexBatch(this.batchSize);
+      // Far behind (a burst of traffic): larger batches write each busy key once per batch.
+      const size = total >= this.batchSize ? this.catchUpBatchSize : this.batchSize;
+      const indexed = await this.indexBatch(size);
       total += indexed;
-      if (indexed < this.batchSize) return total;
+      if (indexed < size) return total;
     }
   }
 

@@ -7,7 +7,6 @@ export const postingFields = {
   consentId: 'consent',
   action: 'action',
   outcome: 'outcome',
-  day: 'day',
 } as const;
 
 export type PostingField = keyof typeof postingFields;

@@ -105,10 +105,9 @@ export function matches(event: AuditEvent, filter: AuditFilter): boolean {
   );
 }
 
-// Most selective first: a consent has few events, an outcome has half of them.
-const drivingFields: PostingField[] = ['consentId', 'customerId', 'clientId', 'action', 'outcome'];
+const equalityFields: PostingField[] = ['consentId', 'customerId', 'clientId', 'action', 'outcome'];
 
-/** Candidate sequence numbers in order: the unindexed tail directly, the rest from a posting list. */
+/** Candidate sequence numbers in order: the unindexed tail directly, the rest from the posting lists. */
 async function* candidates(
   filter: AuditFilter,
   order: 'desc' | 'asc',
@@ -117,26 +116,19 @@ async function* candidates(
   indexedThrough: number,
 ): AsyncGenerator<number> {
   if (low > high) return;
-  const field = drivingFields.find((f) => filter[f as keyof AuditFilter]);
+  const keys = equalityFields
+    .filter((field) => filter[field as keyof AuditFilter] !== undefined)
+    .map((field) => postingKey(field, String(filter[field as keyof AuditFilter])));
   const tail = { low: Math.max(low, indexedThrough + 1), high };
   const indexed = { low, high: Math.min(high, indexedThrough) };
   const range = function* (from: number, to: number) {
     if (order === 'desc') for (let s = to; s >= from; s--) yield s;
     else for (let s = from; s <= to; s++) yield s;
   };
-
   const fromIndex = async function* () {
     if (indexed.low > indexed.high) return;
-    if (!field) {
-      yield* range(indexed.low, indexed.high);
-      return;
-    }
-    yield* postings(
-      postingKey(field, String(filter[field as keyof AuditFilter])),
-      order,
-      indexed.low,
-      indexed.high,
-    );
+    if (keys.length === 0) yield* range(indexed.low, indexed.high);
+    else yield* intersectPostings(keys, order, indexed.low, indexed.high);
   };
 
   if (order === 'desc') {
@@ -148,23 +140,35 @@ async function* candidates(
   }
 }
 
-async function* postings(
-  key: string,
+/**
+ * Sequence numbers present in every key's posting list, bucket by bucket: only buckets
+ * that all keys have are read, and only exact matches are yielded, so the events fetched
+ * are the events returned.
+ */
+async function* intersectPostings(
+  keys: string[],
   order: 'desc' | 'asc',
   low: number,
   high: number,
 ): AsyncGenerator<number> {
-  const dir = await AuditPostingDirModel.findById(key).lean();
+  const dirs = await Promise.all(keys.map((key) => AuditPostingDirModel.findById(key).lean()));
+  if (dirs.some((dir) => !dir)) return;
   const lowBucket = Math.floor(low / postingBucketSize);
   const highBucket = Math.floor(high / postingBucketSize);
-  const buckets = [...(dir?.buckets ?? [])]
-    .filter((b) => b >= lowBucket && b <= highBucket)
+  const [first, ...others] = dirs.map((dir) => new Set(dir!.buckets));
+  const buckets = [...first!]
+    .filter((b) => b >= lowBucket && b <= highBucket && others.every((set) => set.has(b)))
     .sort((a, b) => (order === 'desc' ? b - a : a - b));
+
   for (const bucket of buckets) {
-    const posting = await AuditPostingModel.findById(postingId(key, bucket)).lean();
-    // A set: an indexing batch replayed after a crash may have appended some numbers twice.
-    const seqs = [...new Set(posting?.seqs ?? [])]
-      .filter((s) => s >= low && s <= high)
+    const postings = await Promise.all(
+      keys.map((key) => AuditPostingModel.findById(postingId(key, bucket)).lean()),
+    );
+    // Smallest list first; a set, since a batch replayed after a crash may have appended some numbers twice.
+    const lists = postings.map((p) => p?.seqs ?? []).sort((a, b) => a.length - b.length);
+    const rest = lists.slice(1).map((list) => new Set(list));
+    const seqs = [...new Set(lists[0])]
+      .filter((s) => s >= low && s <= high && rest.every((set) => set.has(s)))
       .sort((a, b) => (order === 'desc' ? b - a : a - b));
     yield* seqs;
   }

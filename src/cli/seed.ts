@@ -7,7 +7,7 @@ import { ensureIndexes } from '../db/indexes.js';
 import { createLogger } from '../logger.js';
 import { startOfTodayUtc } from '../seed/demo-data.js';
 import { demoCustomerIds, seedBankData } from '../seed/seed.service.js';
-import { seedAuditHistory } from '../seed/audit-history.js';
+import { indexInBulk, seedAuditHistory } from '../seed/audit-history.js';
 import { generateCustomer } from '../seed/bank-data-generator.js';
 import { createAuditLog } from '../audit/audit-log.js';
 import { loadAuditKeys } from '../audit/audit-keys.js';
@@ -114,7 +114,7 @@ async function seedHistory(
     audit,
     clock,
     { seed, events, customerIds, asOf, onProgress: (done) => bar.update(done) },
-    async (wave) => void (await indexer.indexKnown(wave)),
+    indexInBulk(indexer),
   );
   await indexer.catchUp();
   bar.stop();

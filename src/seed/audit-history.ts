@@ -38,7 +38,7 @@ export async function seedAuditHistory(
   audit: AuditLog,
   clock: { time: Date },
   options: HistoryOptions,
-  onWave?: (events: AuditEvent[]) => Promise<void>,
+  onWave?: (events: AuditEvent[], last: boolean) => Promise<void>,
 ): Promise<number> {
   const random = new Random(`${options.seed}/audit-history`);
   const start = options.asOf.getTime() - 365 * 86_400_000;
@@ -53,7 +53,10 @@ export async function seedAuditHistory(
       wave.push(audit.record(historyEvent(random, options, j)));
     }
     const events = await Promise.all(wave);
-    await onWave?.(events.sort((x, y) => x.seq - y.seq));
+    await onWave?.(
+      events.sort((x, y) => x.seq - y.seq),
+      written + events.length === options.events,
+    );
     written += events.length;
     options.onProgress?.(written);
   }
@@ -139,5 +142,20 @@ function historyEvent(random: Random, options: HistoryOptions, index: number): A
         : ['ReadAccountsDetail'],
     recordCount: refused ? 0 : random.int(1, 100),
     context,
+  };
+}
+
+/**
+ * Collects waves and indexes them 100,000 events at a time: busy keys (each customer,
+ * each consent) are then written once per 100,000 events rather than once per wave.
+ */
+export function indexInBulk(indexer: { indexKnown(events: AuditEvent[]): Promise<number> }, size = 100_000) {
+  let pending: AuditEvent[] = [];
+  return async (wave: AuditEvent[], last: boolean) => {
+    pending = pending.concat(wave);
+    if (pending.length >= size || last) {
+      await indexer.indexKnown(pending);
+      pending = [];
+    }
   };
 }

@@ -1,0 +1,97 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createAuditLog } from '../../src/audit/audit-log.js';
+import { auditKeysFromPem, generateAuditKeyPem } from '../../src/audit/audit-keys.js';
+import { AuditIndexer } from '../../src/audit/audit-indexer.js';
+import { searchAuditEvents } from '../../src/audit/audit-query.service.js';
+import { createLogger } from '../../src/logger.js';
+import { projectRoot } from '../../src/paths.js';
+import { indexInBulk, seedAuditHistory } from '../../src/seed/audit-history.js';
+import { freshDatabase, timeIt } from './bench-db.js';
+
+export interface ComplianceFigures {
+  events: number;
+  seedSeconds: number;
+  firstPageMs: number;
+  deepPageMs: number;
+  customerPageMs: number;
+  timeRangePageMs: number;
+  export: { events: number; durationMs: number; peakHeapMb: number; maxRssMb: number; bytes: number };
+}
+
+/** Seeds `events` audit events through the audit service, then times filtered queries and one full export. */
+export async function complianceScenario(
+  events: number,
+  log: (line: string) => void,
+): Promise<ComplianceFigures> {
+  const db = await freshDatabase();
+  try {
+    const logger = createLogger('warn');
+    const asOf = new Date();
+    const clock = { time: asOf };
+    const audit = createAuditLog({
+      keys: auditKeysFromPem(generateAuditKeyPem()),
+      logger,
+      now: () => clock.time,
+    });
+    const indexer = new AuditIndexer({ logger });
+    const customerIds = Array.from({ length: 2000 }, (_, i) => `cus-bench-${i}`);
+    const seedStart = performance.now();
+    await seedAuditHistory(
+      audit,
+      clock,
+      {
+        seed: 'bench',
+        events,
+        customerIds,
+        asOf,
+        onProgress: (done) => done % 100_000 === 0 && log(`  ${done} events written`),
+      },
+      indexInBulk(indexer),
+    );
+    await indexer.catchUp();
+    const seedSeconds = (performance.now() - seedStart) / 1000;
+    log(`  seeded and indexed ${events} events in ${seedSeconds.toFixed(0)} s`);
+
+    const filter = { clientId: 'app-spendwise', action: 'data.denied' as const };
+    const firstPageMs = await timeIt(15, () => searchAuditEvents(filter, { limit: 50 }));
+    const deepPageMs = await timeIt(15, () =>
+      searchAuditEvents(filter, { limit: 50, before: Math.floor(events / 2) }),
+    );
+    const customerPageMs = await timeIt(15, () =>
+      searchAuditEvents({ customerId: 'cus-bench-7' }, { limit: 50 }),
+    );
+    const to = new Date(asOf.getTime() - 100 * 86_400_000);
+    const timeRangePageMs = await timeIt(15, () =>
+      searchAuditEvents(
+        { outcome: 'failure', from: new Date(to.getTime() - 7 * 86_400_000), to },
+        { limit: 50 },
+      ),
+    );
+
+    const child = spawn(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', 'scripts/bench/export-memory.ts', db.database.uri],
+      {
+        cwd: projectRoot,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await once(child, 'exit');
+    const exported = JSON.parse(output.trim().split('\n').at(-1)!) as ComplianceFigures['export'];
+    log(`  exported ${exported.events} events in ${(exported.durationMs / 1000).toFixed(0)} s`);
+    return {
+      events,
+      seedSeconds,
+      firstPageMs,
+      deepPageMs,
+      customerPageMs,
+      timeRangePageMs,
+      export: exported,
+    };
+  } finally {
+    await db.dispose();
+  }
+}

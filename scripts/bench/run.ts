@@ -1,0 +1,128 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { projectRoot } from '../../src/paths.js';
+import { appendScenario, type AppendFigures } from './audit-append.js';
+import { complianceScenario, type ComplianceFigures } from './compliance.js';
+
+/**
+ * npm run bench -- [--scenarios audit-append,compliance] [--sizes 10000,1000000]
+ * Prints a table per scenario with each ratio next to its target, and writes the figures
+ * as JSON under .bench/.
+ */
+const { values } = parseArgs({
+  options: {
+    scenarios: { type: 'string', default: 'audit-append,compliance' },
+    sizes: { type: 'string', default: '10000,1000000' },
+  },
+});
+const scenarios = values.scenarios.split(',');
+const sizes = values.sizes.split(',').map(Number);
+if (sizes.some((n) => !Number.isInteger(n) || n < 100))
+  throw new Error('--sizes must be integers of at least 100');
+const log = (line: string) => console.log(line);
+const results: Record<string, unknown> = {
+  machine: {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  },
+  startedAt: new Date().toISOString(),
+};
+
+if (scenarios.includes('audit-append')) {
+  log('\nAudit append throughput (embedded database)');
+  const rows: AppendFigures[] = [];
+  for (const [concurrency, writers] of [
+    [1, 1],
+    [10, 1],
+    [50, 1],
+    [50, 2],
+  ] as const) {
+    rows.push(await appendScenario(concurrency, writers));
+  }
+  console.table(
+    rows.map((r) => ({
+      'concurrent callers': r.concurrency,
+      writers: r.writers,
+      'events/s': Math.round(r.eventsPerSecond),
+      'mean latency ms': r.meanLatencyMs.toFixed(2),
+    })),
+  );
+  const serial = rows[0]!.eventsPerSecond;
+  log(
+    `  50 callers vs 1: ${(rows[2]!.eventsPerSecond / serial).toFixed(1)}x the throughput (group commit; no per-request lock)`,
+  );
+  results.auditAppend = rows;
+}
+
+if (scenarios.includes('compliance')) {
+  log('\nCompliance: filtered query and export at each size');
+  const rows: ComplianceFigures[] = [];
+  for (const size of sizes) {
+    log(` ${size} events:`);
+    rows.push(await complianceScenario(size, log));
+  }
+  console.table(
+    rows.map((r) => ({
+      events: r.events,
+      'first page ms': r.firstPageMs.toFixed(1),
+      'deep page ms': r.deepPageMs.toFixed(1),
+      'customer page ms': r.customerPageMs.toFixed(1),
+      'time-range page ms': r.timeRangePageMs.toFixed(1),
+      'export s': (r.export.durationMs / 1000).toFixed(1),
+      'export peak RSS MB': r.export.maxRssMb.toFixed(0),
+      'export peak live heap MB': r.export.peakHeapMb.toFixed(0),
+    })),
+  );
+  if (rows.length >= 2) {
+    const [small, large] = [rows[0]!, rows.at(-1)!];
+    const ratio = (a: number, b: number) => (a / b).toFixed(2);
+    const query = Math.max(large.firstPageMs / small.firstPageMs, large.deepPageMs / small.deepPageMs);
+    const memory = large.export.peakHeapMb / small.export.peakHeapMb;
+    console.table([
+      {
+        measure: `filtered query time ${large.events}/${small.events}`,
+        ratio: query.toFixed(2),
+        target: '<= 2',
+        met: query <= 2,
+      },
+      { measure: `  first page`, ratio: ratio(large.firstPageMs, small.firstPageMs), target: '', met: '' },
+      { measure: `  deep page`, ratio: ratio(large.deepPageMs, small.deepPageMs), target: '', met: '' },
+      {
+        measure: `  customer filter`,
+        ratio: ratio(large.customerPageMs, small.customerPageMs),
+        target: '',
+        met: '',
+      },
+      {
+        measure: `  time range`,
+        ratio: ratio(large.timeRangePageMs, small.timeRangePageMs),
+        target: '',
+        met: '',
+      },
+      {
+        measure: `export peak live heap ${large.events}/${small.events}`,
+        ratio: memory.toFixed(2),
+        target: '<= 1.5',
+        met: memory <= 1.5,
+      },
+      {
+        measure: '  peak RSS',
+        ratio: ratio(large.export.maxRssMb, small.export.maxRssMb),
+        target: '',
+        met: '',
+      },
+    ]);
+  }
+  results.compliance = rows;
+}
+
+const dir = join(projectRoot, '.bench');
+await mkdir(dir, { recursive: true });
+const file = join(dir, `bench-${new Date().toISOString().replaceAll(':', '-')}.json`);
+await writeFile(file, JSON.stringify(results, null, 2));
+log(`\nFigures written to ${file}`);
+process.exit(0);
