@@ -5,6 +5,7 @@ import { SigninThrottleModel } from '../../src/auth/signin-throttle.model.js';
 import { buildTestApp } from '../helpers/app.js';
 import { anonymousAgent, csrfFrom } from '../helpers/agent.js';
 import { createPerson, uniqueEmail } from '../helpers/factories.js';
+import { lastAuditEventWhere } from '../helpers/audit.js';
 
 describe('sign-in', () => {
   let app: Express;
@@ -42,6 +43,10 @@ describe('sign-in', () => {
       assert.match(res.headers['set-cookie']?.[0] ?? '', /HttpOnly/);
       assert.match(res.headers['set-cookie']?.[0] ?? '', /SameSite=Lax/);
       await agent.get('/my/accounts').expect(200);
+      const event = await lastAuditEventWhere({ action: 'auth.signed_in', 'actor.id': customer.email });
+      assert.equal(event?.outcome, 'success');
+      assert.equal(event?.customerId, customer.customerId);
+      assert.ok(event?.requestId && event.ip, 'request id and client IP are kept');
     });
 
     it('with a wrong password, answers 401 with a generic message', async () => {
@@ -54,6 +59,11 @@ describe('sign-in', () => {
         .expect(401);
       assert.match(res.text, /Email or password is incorrect\./);
       assert.ok(res.text.includes(`value="${customer.email}"`), 'the email is kept in the form');
+      const event = await lastAuditEventWhere({ action: 'auth.sign_in_failed', 'actor.id': customer.email });
+      assert.deepEqual(
+        [event?.outcome, event?.reason, event?.customerId],
+        ['failure', 'wrong_password', customer.customerId],
+      );
     });
 
     it('with an unknown email, answers exactly as for a wrong password', async () => {
@@ -128,6 +138,8 @@ describe('sign-in', () => {
         .expect(429);
       assert.match(res.text, /Too many failed sign-in attempts/);
       assert.ok(Number(res.headers['retry-after']) > 0);
+      const event = await lastAuditEventWhere({ action: 'auth.sign_in_failed', 'actor.id': customer.email });
+      assert.equal(event?.reason, 'throttled');
     });
 
     it('after too many failures from one IP, refuses that IP for any account', async () => {

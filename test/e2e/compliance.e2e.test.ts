@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import type { Server } from 'node:http';
+import type { Browser } from 'playwright-core';
+import { buildTestApp, createTestAuditLog, testIndexer } from '../helpers/app.js';
+import { launchBrowser, listen, screenshot, watchConsoleErrors } from '../helpers/browser.js';
+import { createPerson } from '../helpers/factories.js';
+
+describe('browser: a compliance officer reviews the audit log', function () {
+  this.timeout(90_000);
+  let browser: Browser;
+  let server: Server;
+  let baseUrl: string;
+
+  before(async () => {
+    browser = await launchBrowser();
+    ({ server, baseUrl } = await listen(buildTestApp({ TRUST_PROXY: 'false' })));
+  });
+  after(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  it('finds a failed sign-in, opens it, sees activity charts, and verifies the log', async () => {
+    const officer = await createPerson('compliance');
+    const customer = await createPerson('customer');
+    const audit = createTestAuditLog();
+    for (const reason of ['permission_missing', 'permission_missing', 'account_not_in_consent']) {
+      await audit.record({
+        action: 'data.denied',
+        actor: { type: 'app', id: 'app-e2e' },
+        clientId: 'app-e2e',
+        outcome: 'failure',
+        reason,
+      });
+    }
+    await audit.record({
+      action: 'data.accessed',
+      actor: { type: 'app', id: 'app-e2e' },
+      clientId: 'app-e2e',
+      outcome: 'success',
+      recordCount: 20,
+    });
+
+    const page = await browser.newPage();
+    const consoleErrors = watchConsoleErrors(page);
+
+    // The customer mistypes their password once; the attempt is in the log.
+    await page.goto(`${baseUrl}/signin`);
+    await page.getByLabel('Email').fill(customer.email);
+    await page.getByLabel('Password').fill('not my password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await testIndexer.catchUp();
+
+    await page.goto(`${baseUrl}/signin`);
+    await page.getByLabel('Email').fill(officer.email);
+    await page.getByLabel('Password').fill(officer.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+
+    await page.getByLabel('Customer ID').fill(customer.customerId!);
+    await page.getByLabel('Action').selectOption('auth.sign_in_failed');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const rows = page.locator('table.data tbody tr');
+    assert.equal(await rows.count(), 1);
+    assert.match(await rows.first().innerText(), /auth\.sign_in_failed[\s\S]*wrong_password/);
+    await screenshot(page, 'compliance-search');
+
+    await rows.first().getByRole('link').first().click();
+    await page.getByRole('heading', { name: /Audit event \d+/ }).waitFor();
+    await screenshot(page, 'compliance-event');
+
+    await page.getByRole('link', { name: 'Activity' }).click();
+    await page.getByRole('heading', { name: /Activity/ }).waitFor();
+    // The chart library drew into the canvas (it sets a pixel size on it).
+    await page.waitForFunction(
+      "window.Chart !== undefined && document.querySelector('#daily-chart').width > 0",
+    );
+    assert.match(await page.locator('#apps-table').innerText(), /app-e2e[\s\S]*permission_missing: 2/);
+    await screenshot(page, 'compliance-activity');
+
+    await page.getByRole('link', { name: 'Integrity' }).click();
+    await page.getByRole('button', { name: 'Verify now' }).click();
+    await page.locator('.verdict').waitFor({ timeout: 30_000 });
+    assert.match(await page.locator('.verdict').innerText(), /Intact\./);
+    await screenshot(page, 'compliance-integrity');
+
+    assert.deepEqual(consoleErrors, [], 'no console errors, so no CSP violations');
+  });
+});
