@@ -58,7 +58,7 @@ export function createApp({ config, logger, sessionSecret, mongoClient, audit }:
   pages.use(homeRoutes());
   pages.use(authRoutes(passport, audit));
   pages.use(accountPageRoutes());
-  pages.use(compliancePageRoutes(audit));
+  pages.use(compliancePageRoutes(audit, { retentionDays: config.AUDIT_RETENTION_DAYS }));
   pages.use(complianceApiRoutes(audit));
   app.use(pages);
 

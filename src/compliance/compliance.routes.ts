@@ -31,7 +31,7 @@ import { viewerOf } from './viewer.js';
 const compliance = requireRole('compliance');
 
 /** The compliance officer's pages: search, event detail, consent history, activity, integrity, exports. */
-export function compliancePageRoutes(audit: AuditLog) {
+export function compliancePageRoutes(audit: AuditLog, options: { retentionDays: number }) {
   const router = Router();
   router.use('/compliance', noStore);
 
@@ -77,6 +77,8 @@ export function compliancePageRoutes(audit: AuditLog) {
 
   router.get('/compliance/integrity', compliance, async (req, res) => {
     res.render('compliance/integrity.njk', {
+      retentionDays: options.retentionDays,
+      retentionYears: (options.retentionDays / 365.25).toFixed(1).replace(/\.0$/, ''),
       ...(await viewIntegrity(audit, viewerOf(req))),
       publicKey: audit.keys.publicJwk,
     });

@@ -19,7 +19,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 }
 
 /** One signing key for the whole test run, as one deployment has. */
-export const testAuditKeys = auditKeysFromPem(generateAuditKeyPem());
+export const testAuditKeyPem = generateAuditKeyPem();
+export const testAuditKeys = auditKeysFromPem(testAuditKeyPem);
 
 export function createTestAuditLog(): AuditLog {
   return createAuditLog({ keys: testAuditKeys, logger: createLogger('silent') });
