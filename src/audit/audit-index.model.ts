@@ -3,20 +3,25 @@ import { Schema, model } from 'mongoose';
 /**
  * Derived look-up structures for compliance queries, built from the events by the
  * indexer (audit-indexer.ts) and rebuildable from them at any time. They are not the
- * audit record: the events are. Everything is read by `_id`, so a filtered page costs
- * the same at a thousand events as at ten million.
+ * audit record: the events are. Everything is read by `_id` (see audit-postings.ts for
+ * the two layouts), so a filtered page costs about the same at any size of log.
  */
 
-/** The sequence numbers of events with one key (e.g. `app=xyz`) within one bucket of 10,000 sequence numbers. */
+/** Sequence numbers of events with one key: a bucket (`<key>#b<n>`) or a page (`<key>#p<n>`). */
 const postingSchema = new Schema(
-  { _id: String, key: String, bucket: Number, seqs: [Number] },
+  { _id: String, seqs: [Number] },
   { collection: 'audit_postings', versionKey: false },
 );
 export const AuditPostingModel = model('AuditPosting', postingSchema);
 
-/** Which buckets hold postings for a key, ascending. */
+/** Per key: the buckets it has (dense keys), or its pages and the first sequence number of each (sparse keys). */
+const pageRefSchema = new Schema({ n: Number, minSeq: Number }, { _id: false });
 const postingDirSchema = new Schema(
-  { _id: String, buckets: [Number] },
+  {
+    _id: String,
+    buckets: { type: [Number], default: undefined },
+    pages: { type: [pageRefSchema], default: undefined },
+  },
   { collection: 'audit_posting_dirs', versionKey: false },
 );
 export const AuditPostingDirModel = model('AuditPostingDir', postingDirSchema);
@@ -52,9 +57,3 @@ const leaseSchema = new Schema(
   { collection: 'audit_index_leases', versionKey: false },
 );
 export const AuditIndexLeaseModel = model('AuditIndexLease', leaseSchema);
-
-export const postingBucketSize = 10_000;
-
-export function postingId(key: string, bucket: number): string {
-  return `${key}#${bucket}`;
-}

@@ -9,10 +9,8 @@ import {
   AuditIndexStateModel,
   AuditPostingDirModel,
   AuditPostingModel,
-  postingBucketSize,
-  postingId,
 } from './audit-index.model.js';
-import { postingKeysOf } from './audit-postings.js';
+import { bucketId, pageId, postingBucketSize, postingKeysOf, postingPageSize } from './audit-postings.js';
 import { mergeDailyStats, type DailyStats } from './audit-stats.js';
 
 const leaseMs = 60_000;
@@ -24,6 +22,8 @@ export interface IndexerOptions {
   /** Events per batch in steady state; catching up uses larger batches so busy keys are written once per batch. */
   batchSize?: number;
   catchUpBatchSize?: number;
+  /** Entries per page of a sparse key's list (smaller in tests, to exercise new pages). */
+  pageSize?: number;
   now?: () => number;
 }
 
@@ -39,13 +39,17 @@ export class AuditIndexer {
   private leaseSlot = -1;
   private readonly batchSize: number;
   private readonly catchUpBatchSize: number;
+  private readonly pageSize: number;
   private readonly now: () => number;
-  // Posting directories only grow, so a bucket seen once need not be added again.
+  // Posting directories only grow, and this process is their only writer while it holds
+  // the lease, so what it has written need not be read back.
   private readonly knownBuckets = new Set<string>();
+  private readonly currentPages = new Map<string, { n: number; count: number }>();
 
   constructor(private readonly options: IndexerOptions) {
     this.batchSize = options.batchSize ?? 500;
     this.catchUpBatchSize = options.catchUpBatchSize ?? 20_000;
+    this.pageSize = options.pageSize ?? postingPageSize;
     this.now = options.now ?? Date.now;
   }
 
@@ -89,6 +93,11 @@ export class AuditIndexer {
       expiresAt: new Date((slot + 1) * leaseMs),
     });
     if (won) {
+      // Another process may have indexed since this one last held the lease.
+      if (slot !== this.leaseSlot + 1) {
+        this.knownBuckets.clear();
+        this.currentPages.clear();
+      }
       this.leaseSlot = slot;
       await AuditIndexLeaseModel.deleteMany({ expiresAt: { $lt: new Date(this.now() - 10 * leaseMs) } });
       return true;
@@ -132,39 +141,75 @@ export class AuditIndexer {
   }
 
   /**
-   * One task per key: its buckets get the new sequence numbers appended ($push: a replay
-   * after a crash can only add duplicates, which readers drop), and its directory gets
-   * any bucket it did not have.
+   * Dense keys: each bucket gets the new sequence numbers appended ($push: a replay after
+   * a crash can only add duplicates, which readers drop) and the directory any new bucket.
+   * Sparse keys: numbers go to the key's current page until it is full, then a new page
+   * is listed in the directory first and filled after, so a crash never hides entries.
    */
   private async writePostings(events: AuditEvent[]) {
-    const byKey = new Map<string, Map<number, number[]>>();
+    const dense = new Map<string, Map<number, number[]>>();
+    const sparse = new Map<string, number[]>();
     for (const event of events) {
       const bucket = Math.floor(event.seq / postingBucketSize);
-      for (const key of postingKeysOf(event)) {
-        const buckets = byKey.get(key) ?? new Map<number, number[]>();
+      const { bucketed, paged } = postingKeysOf(event);
+      for (const key of bucketed) {
+        const buckets = dense.get(key) ?? new Map<number, number[]>();
         const seqs = buckets.get(bucket) ?? [];
         seqs.push(event.seq);
         buckets.set(bucket, seqs);
-        byKey.set(key, buckets);
+        dense.set(key, buckets);
+      }
+      for (const key of paged) {
+        const seqs = sparse.get(key) ?? [];
+        seqs.push(event.seq);
+        sparse.set(key, seqs);
       }
     }
-    await inParallel([...byKey], 16, async ([key, buckets]) => {
-      for (const [bucket, seqs] of buckets) {
-        await AuditPostingModel.updateOne(
-          { _id: postingId(key, bucket) },
-          { $setOnInsert: { key, bucket }, $push: { seqs: { $each: seqs } } },
-          { upsert: true },
-        );
-      }
-      const fresh = [...buckets.keys()].filter((bucket) => !this.knownBuckets.has(postingId(key, bucket)));
-      if (fresh.length === 0) return;
-      await AuditPostingDirModel.updateOne(
-        { _id: key },
-        { $addToSet: { buckets: { $each: fresh } } },
+    await inParallel([...dense], 8, ([key, buckets]) => this.writeBuckets(key, buckets));
+    await inParallel([...sparse], 16, ([key, seqs]) => this.writePages(key, seqs));
+  }
+
+  private async writeBuckets(key: string, buckets: Map<number, number[]>) {
+    for (const [bucket, seqs] of buckets) {
+      await AuditPostingModel.updateOne(
+        { _id: bucketId(key, bucket) },
+        { $push: { seqs: { $each: seqs } } },
         { upsert: true },
       );
-      for (const bucket of fresh) this.knownBuckets.add(postingId(key, bucket));
-    });
+    }
+    const fresh = [...buckets.keys()].filter((bucket) => !this.knownBuckets.has(bucketId(key, bucket)));
+    if (fresh.length === 0) return;
+    await AuditPostingDirModel.updateOne(
+      { _id: key },
+      { $addToSet: { buckets: { $each: fresh } } },
+      { upsert: true },
+    );
+    for (const bucket of fresh) this.knownBuckets.add(bucketId(key, bucket));
+  }
+
+  private async writePages(key: string, seqs: number[]) {
+    let page = this.currentPages.get(key) ?? (await loadCurrentPage(key));
+    let remaining = seqs;
+    while (remaining.length > 0) {
+      if (!page || page.count >= this.pageSize) {
+        const n = page ? page.n + 1 : 0;
+        await AuditPostingDirModel.updateOne(
+          { _id: key },
+          { $push: { pages: { n, minSeq: remaining[0] } } },
+          { upsert: true },
+        );
+        page = { n, count: 0 };
+      }
+      const take = remaining.slice(0, this.pageSize - page.count);
+      remaining = remaining.slice(take.length);
+      await AuditPostingModel.updateOne(
+        { _id: pageId(key, page.n) },
+        { $push: { seqs: { $each: take } } },
+        { upsert: true },
+      );
+      page = { n: page.n, count: page.count + take.length };
+    }
+    this.currentPages.set(key, page!);
   }
 
   private async writeDailyStats(events: AuditEvent[]) {
@@ -180,6 +225,15 @@ export class AuditIndexer {
       if (merged !== current) await AuditDailyStatsModel.replaceOne({ _id: day }, merged, { upsert: true });
     });
   }
+}
+
+/** The last page of a sparse key and how full it is, as stored (after another process held the lease). */
+async function loadCurrentPage(key: string): Promise<{ n: number; count: number } | undefined> {
+  const dir = await AuditPostingDirModel.findById(key).lean();
+  const last = dir?.pages?.at(-1);
+  if (!last) return undefined;
+  const page = await AuditPostingModel.findById(pageId(key, last.n!)).lean();
+  return { n: last.n!, count: page?.seqs.length ?? 0 };
 }
 
 /** Events from `from` onwards, stopping at the first sequence number not yet written. */

@@ -52,6 +52,40 @@ describe('audit log: filtered queries', () => {
     assert.equal(page.nextCursor, undefined);
   });
 
+  it('reads a consent’s history across several pages of its posting list, both ways', async () => {
+    const consentId = `consent-${randomUUID()}`;
+    const mine: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      mine.push(
+        (
+          await audit.record({
+            action: 'data.accessed',
+            actor: { type: 'app', id: app },
+            consentId,
+            outcome: 'success',
+          })
+        ).seq,
+      );
+      if (i % 4 === 1) await indexer.catchUp();
+    }
+    await indexer.catchUp();
+    const asc = await searchAuditEvents({ consentId }, { order: 'asc', limit: 50 });
+    assert.deepEqual(
+      asc.events.map((e) => e.seq),
+      mine,
+    );
+    const desc = await searchAuditEvents({ consentId, outcome: 'success' }, { limit: 5 });
+    assert.deepEqual(
+      desc.events.map((e) => e.seq),
+      [...mine].reverse().slice(0, 5),
+    );
+    const older = await searchAuditEvents({ consentId }, { before: desc.nextCursor, limit: 50 });
+    assert.deepEqual(
+      older.events.map((e) => e.seq),
+      [...mine].reverse().slice(5),
+    );
+  });
+
   it('orders oldest first for a consent history style query', async () => {
     const page = await searchAuditEvents(
       { clientId: app, action: 'data.denied' },

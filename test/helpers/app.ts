@@ -49,4 +49,5 @@ export function uniqueIp(): string {
 }
 
 /** The test run's one audit indexer (one lease holder, as in a single server process). */
-export const testIndexer = new AuditIndexer({ logger: createLogger('silent') });
+// Small pages, so that tests cross page boundaries of the sparse posting lists.
+export const testIndexer = new AuditIndexer({ logger: createLogger('silent'), pageSize: 4 });
