@@ -1,0 +1,151 @@
+import { claim } from '../db/primary-key.js';
+import { ConflictError } from '../errors.js';
+import type { ActorType } from '../audit/audit-event.js';
+import { searchAuditEvents } from '../audit/audit-query.service.js';
+import { canMove, type ConsentStatus, type StatusReason } from './consent.js';
+import {
+  ConsentModel,
+  ConsentTransitionModel,
+  type ConsentRecord,
+  type ConsentTransitionRecord,
+} from './consent.model.js';
+
+export class ConsentStateConflict extends ConflictError {
+  constructor(readonly current: ConsentStatus) {
+    super(`The consent is ${current} and can no longer be changed that way`, 'consent_state_conflict');
+  }
+}
+
+/** Fields a transition may set on the consent besides its status. */
+export type TransitionSet = Partial<
+  Pick<ConsentRecord, 'customerId' | 'accountIds' | 'grantId' | 'authorisedAt'>
+>;
+
+// A change claimed longer ago than this and still unconfirmed is settled from the audit log.
+const inFlightMs = 30_000;
+
+export const transitionId = (consentId: string, version: number) => `${consentId}#${version}`;
+
+/**
+ * Reads a consent with every decided change applied. A change is claimed by inserting
+ * its transition, takes effect once its audit event is written (`audited`), and is then
+ * applied to the consent document. A reader that finds an audited change not yet applied
+ * (its writer crashed or is still writing) applies it too, so every process sees the
+ * latest decided status. A change whose writer died between claim and confirmation is
+ * settled by looking for its audit event.
+ */
+export async function readConsent(consentId: string, now = new Date()): Promise<ConsentRecord | undefined> {
+  let consent = (await ConsentModel.findById(consentId).lean()) as ConsentRecord | null;
+  if (!consent) return undefined;
+  for (;;) {
+    let next = (await ConsentTransitionModel.findById(
+      transitionId(consentId, consent.version + 1),
+    ).lean()) as ConsentTransitionRecord | null;
+    if (!next) return consent;
+    if (next.state === 'claimed') {
+      if (now.getTime() - next.at.getTime() < inFlightMs) return consent;
+      next = await settleStale(next);
+    }
+    consent =
+      next.state === 'audited'
+        ? applied(
+            consent,
+            next.to as ConsentStatus,
+            next.reason as StatusReason,
+            next.at,
+            next.version,
+            next.set ?? {},
+          )
+        : { ...consent, version: next.version };
+    await writeApplied(consent);
+  }
+}
+
+/**
+ * Moves a consent from its current status to `to`, if the rules allow and nobody else
+ * is changing it: the change is claimed by inserting transition `version + 1`, which
+ * exactly one writer can do (a loser gets a 409 naming the status). The change counts
+ * only once `recordDecision` has written its audit event; if that fails, the change is
+ * abandoned and the error rethrown, so no status changes without its audit record.
+ */
+export async function transition(
+  consent: ConsentRecord,
+  to: ConsentStatus,
+  reason: StatusReason,
+  actor: { type: ActorType; id?: string },
+  set: TransitionSet,
+  now: Date,
+  recordDecision: (transitionId: string) => Promise<{ seq: number }>,
+): Promise<ConsentRecord> {
+  if (!canMove(consent.status as ConsentStatus, to))
+    throw new ConsentStateConflict(consent.status as ConsentStatus);
+  const version = consent.version + 1;
+  const id = transitionId(consent._id, version);
+  const won = await claim(ConsentTransitionModel as never, {
+    _id: id,
+    consentId: consent._id,
+    version,
+    from: consent.status,
+    to,
+    reason,
+    at: now,
+    actor,
+    set,
+    state: 'claimed',
+  });
+  if (!won) {
+    const current = await readConsent(consent._id, now);
+    throw new ConsentStateConflict((current?.status ?? consent.status) as ConsentStatus);
+  }
+  let event: { seq: number };
+  try {
+    event = await recordDecision(id);
+  } catch (error) {
+    await ConsentTransitionModel.updateOne({ _id: id }, { $set: { state: 'abandoned' } });
+    throw error;
+  }
+  await ConsentTransitionModel.updateOne({ _id: id }, { $set: { state: 'audited', auditSeq: event.seq } });
+  const next = applied(consent, to, reason, now, version, set);
+  await writeApplied(next);
+  return next;
+}
+
+/** The consent's changes, oldest first (the status history shown on receipts and pages). */
+export async function consentHistory(consentId: string, version: number) {
+  const ids = Array.from({ length: version }, (_, i) => transitionId(consentId, i + 1));
+  const found = await Promise.all(ids.map((id) => ConsentTransitionModel.findById(id).lean()));
+  return found.filter((t) => t !== null && t.state === 'audited');
+}
+
+/** A change whose writer vanished: it happened if and only if its audit event was written. */
+async function settleStale(next: ConsentTransitionRecord): Promise<ConsentTransitionRecord> {
+  let audited: number | undefined;
+  let after: number | undefined;
+  do {
+    const page = await searchAuditEvents({ consentId: next.consentId }, { order: 'asc', after, limit: 200 });
+    audited = page.events.find((e) => e.details?.transition === next._id)?.seq;
+    after = page.nextCursor;
+  } while (audited === undefined && after !== undefined);
+  const state = audited === undefined ? 'abandoned' : 'audited';
+  await ConsentTransitionModel.updateOne(
+    { _id: next._id },
+    { $set: { state, ...(audited ? { auditSeq: audited } : {}) } },
+  );
+  return { ...next, state, ...(audited ? { auditSeq: audited } : {}) };
+}
+
+function applied(
+  consent: ConsentRecord,
+  status: ConsentStatus,
+  reason: StatusReason,
+  at: Date,
+  version: number,
+  set: TransitionSet,
+): ConsentRecord {
+  return { ...consent, ...set, status, statusReason: reason, statusUpdateDateTime: at, version };
+}
+
+async function writeApplied(consent: ConsentRecord) {
+  const { _id, ...fields } = consent;
+  await ConsentModel.updateOne({ _id }, { $set: fields });
+}

@@ -1,0 +1,289 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditInput, RequestContext } from '../audit/audit-event.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { claim, findManyById } from '../db/primary-key.js';
+import { ForbiddenError, NotFoundError } from '../errors.js';
+import {
+  effectiveExpiry,
+  lapse,
+  statusReasons,
+  type ConsentStatus,
+  type Permission,
+  type StatusReason,
+} from './consent.js';
+import {
+  ConsentModel,
+  ConsentOwnerModel,
+  CustomerConsentModel,
+  type ConsentRecord,
+} from './consent.model.js';
+import { readConsent, transition, type TransitionSet } from './consent-transitions.js';
+
+/** Told when a consent ends, so the app can be notified (webhooks). */
+export interface ConsentNotifier {
+  consentEnded(consent: ConsentRecord, event: 'revoked' | 'expired' | 'rejected'): Promise<void>;
+}
+
+export interface ConsentDeps {
+  audit: AuditLog;
+  notifier: ConsentNotifier;
+  maxDays: number;
+  now?: () => Date;
+}
+
+export interface ConsentRequest {
+  Permissions: Permission[];
+  ExpirationDateTime?: Date;
+  TransactionFromDateTime?: Date;
+  TransactionToDateTime?: Date;
+}
+
+type Actor = AuditInput['actor'];
+
+const now = (deps: ConsentDeps) => deps.now?.() ?? new Date();
+
+export async function createConsent(
+  deps: ConsentDeps,
+  clientId: string,
+  request: ConsentRequest,
+  context: RequestContext,
+): Promise<ConsentRecord> {
+  const at = now(deps);
+  const consent: ConsentRecord = {
+    _id: `aac-${randomUUID()}`,
+    clientId,
+    status: 'AWAU',
+    statusUpdateDateTime: at,
+    creationDateTime: at,
+    permissions: request.Permissions,
+    expirationDateTime: effectiveExpiry(request.ExpirationDateTime, at, deps.maxDays),
+    ...(request.TransactionFromDateTime ? { transactionFromDateTime: request.TransactionFromDateTime } : {}),
+    ...(request.TransactionToDateTime ? { transactionToDateTime: request.TransactionToDateTime } : {}),
+    version: 0,
+  };
+  // Audited first: a consent that exists was recorded.
+  await deps.audit.record({
+    action: 'consent.created',
+    actor: { type: 'app', id: clientId },
+    outcome: 'success',
+    clientId,
+    consentId: consent._id,
+    permissions: consent.permissions,
+    context,
+    details: { expires: consent.expirationDateTime.toISOString() },
+  });
+  await ConsentModel.collection.insertOne(consent as never);
+  return consent;
+}
+
+/**
+ * Reads a consent and applies whatever time has forced on it (an authorisation that
+ * waited too long is rejected, an expired one expires), recording and announcing it.
+ */
+export async function settledConsent(deps: ConsentDeps, consentId: string, context?: RequestContext) {
+  const consent = await readConsent(consentId, now(deps));
+  if (!consent) return undefined;
+  const due = lapse(
+    {
+      status: consent.status as ConsentStatus,
+      creationDateTime: consent.creationDateTime,
+      expirationDateTime: consent.expirationDateTime,
+    },
+    now(deps),
+  );
+  if (!due) return consent;
+  try {
+    return await move(
+      deps,
+      consent,
+      due.to,
+      due.reason,
+      { type: 'system', id: 'consent-lifecycle' },
+      context,
+    );
+  } catch {
+    // Another process settled it first; read what it decided.
+    return (await readConsent(consentId))!;
+  }
+}
+
+/** A consent as its app sees it: another app's consent does not exist (404). */
+export async function getConsentForApp(
+  deps: ConsentDeps,
+  clientId: string,
+  consentId: string,
+  context?: RequestContext,
+) {
+  const consent = await settledConsent(deps, consentId, context);
+  if (!consent || consent.clientId !== clientId)
+    throw new NotFoundError('No account-access consent with that ConsentId');
+  return consent;
+}
+
+/** The app withdraws its consent: an authorised one is cancelled, a pending one rejected; an ended one stays as it is. */
+export async function deleteConsentByApp(
+  deps: ConsentDeps,
+  clientId: string,
+  consentId: string,
+  context: RequestContext,
+) {
+  const consent = await getConsentForApp(deps, clientId, consentId, context);
+  const actor: Actor = { type: 'app', id: clientId };
+  if (consent.status === 'AUTH')
+    return move(deps, consent, 'CANC', statusReasons.revokedByApp, actor, context);
+  if (consent.status === 'AWAU')
+    return move(deps, consent, 'RJCT', statusReasons.revokedByApp, actor, context);
+  return consent;
+}
+
+/**
+ * The consent screen: the customer who first opens a pending consent becomes its owner;
+ * nobody else can see or decide it.
+ */
+export async function openConsentForCustomer(deps: ConsentDeps, customerId: string, consentId: string) {
+  const consent = await settledConsent(deps, consentId);
+  if (!consent) throw new NotFoundError('That consent request does not exist');
+  await claimOwnership(customerId, consentId);
+  return consent;
+}
+
+export async function authoriseConsent(
+  deps: ConsentDeps,
+  customerId: string,
+  consentId: string,
+  decision: { accountIds: string[]; grantId?: string },
+  context: RequestContext,
+) {
+  const consent = await openConsentForCustomer(deps, customerId, consentId);
+  const set: TransitionSet = {
+    customerId,
+    accountIds: decision.accountIds,
+    authorisedAt: now(deps),
+    ...(decision.grantId ? { grantId: decision.grantId } : {}),
+  };
+  return move(
+    deps,
+    consent,
+    'AUTH',
+    statusReasons.authorised,
+    { type: 'customer', id: customerId },
+    context,
+    set,
+  );
+}
+
+export async function rejectConsent(
+  deps: ConsentDeps,
+  customerId: string,
+  consentId: string,
+  context: RequestContext,
+) {
+  const consent = await openConsentForCustomer(deps, customerId, consentId);
+  return move(
+    deps,
+    consent,
+    'RJCT',
+    statusReasons.rejectedByCustomer,
+    { type: 'customer', id: customerId },
+    context,
+    {
+      customerId,
+    },
+  );
+}
+
+export async function revokeConsentByCustomer(
+  deps: ConsentDeps,
+  customerId: string,
+  consentId: string,
+  context: RequestContext,
+) {
+  const consent = await settledConsent(deps, consentId, context);
+  if (!consent || consent.customerId !== customerId) throw new NotFoundError('You have no such consent');
+  return move(
+    deps,
+    consent,
+    'CANC',
+    statusReasons.revokedByCustomer,
+    { type: 'customer', id: customerId },
+    context,
+  );
+}
+
+/** A customer's consents, newest first, each settled. */
+export async function listConsentsForCustomer(deps: ConsentDeps, customerId: string) {
+  const ids: string[] = [];
+  for (let n = 1; ; n += 20) {
+    const slots = await findManyById(
+      Array.from({ length: 20 }, (_, i) => `${customerId}#${n + i}`),
+      (id) => CustomerConsentModel.findById(id).lean(),
+    );
+    ids.push(...slots.map((s) => s.consentId));
+    if (slots.length < 20) break;
+  }
+  const consents = await Promise.all(ids.map((id) => settledConsent(deps, id)));
+  return consents
+    .filter((c) => c !== undefined)
+    .sort((a, b) => b.creationDateTime.getTime() - a.creationDateTime.getTime());
+}
+
+const auditActionFor: Record<ConsentStatus, AuditInput['action'] | undefined> = {
+  AUTH: 'consent.authorised',
+  RJCT: 'consent.rejected',
+  CANC: 'consent.revoked',
+  EXPD: 'consent.expired',
+  AWAU: undefined,
+};
+
+/**
+ * A status change: claimed, then recorded in the audit log (the change counts only once
+ * recorded), then, when the consent ends, announced to the app.
+ */
+async function move(
+  deps: ConsentDeps,
+  consent: ConsentRecord,
+  to: ConsentStatus,
+  reason: StatusReason,
+  actor: Actor,
+  context?: RequestContext,
+  set: TransitionSet = {},
+) {
+  const moved = await transition(consent, to, reason, actor, set, now(deps), (transitionId) =>
+    deps.audit.record({
+      action: auditActionFor[to]!,
+      actor,
+      outcome: 'success',
+      reason: reason.StatusReasonDescription,
+      customerId: set.customerId ?? consent.customerId ?? undefined,
+      clientId: consent.clientId,
+      consentId: consent._id,
+      accountIds: set.accountIds ?? consent.accountIds ?? undefined,
+      permissions: consent.permissions,
+      context,
+      details: { from: consent.status, to, transition: transitionId },
+    }),
+  );
+  if (to === 'CANC') await deps.notifier.consentEnded(moved, 'revoked');
+  if (to === 'EXPD') await deps.notifier.consentEnded(moved, 'expired');
+  return moved;
+}
+
+async function claimOwnership(customerId: string, consentId: string) {
+  if (await claim(ConsentOwnerModel as never, { _id: consentId, customerId, at: new Date() })) {
+    await addToCustomer(customerId, consentId);
+    return;
+  }
+  const owner = await ConsentOwnerModel.findById(consentId).lean();
+  if (owner?.customerId !== customerId)
+    throw new ForbiddenError('This consent request belongs to someone else');
+}
+
+/** Claims the customer's next free consent slot (slots fill from 1 without gaps). */
+async function addToCustomer(customerId: string, consentId: string) {
+  for (let n = 1; n < 10_000; n++) {
+    const existing = await CustomerConsentModel.findById(`${customerId}#${n}`).lean();
+    if (existing?.consentId === consentId) return;
+    if (existing) continue;
+    if (await claim(CustomerConsentModel as never, { _id: `${customerId}#${n}`, consentId })) return;
+  }
+}
