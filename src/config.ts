@@ -30,6 +30,17 @@ const ConfigSchema = z.object({
   SIGNIN_MAX_FAILURES_PER_IP: positiveInt.default(50),
   SIGNIN_THROTTLE_WINDOW_MINUTES: positiveInt.default(15),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+  CONSENT_MAX_DAYS: positiveInt.max(3650).default(365),
+  UNATTENDED_DAILY_LIMIT: positiveInt.default(4),
+  ACCESS_TOKEN_TTL_SECONDS: positiveInt.max(3600).default(300),
+  REFRESH_TOKEN_TTL_DAYS: positiveInt.max(3650).default(90),
+  ALLOW_CLIENT_SECRET_BASIC: booleanString.default(false),
+  ALLOW_HTTP_LOOPBACK_CLIENTS: booleanString.optional(),
+  OAUTH_SIGNING_KEY: z
+    .string()
+    .regex(/-----BEGIN PRIVATE KEY-----/, 'must be an EC P-256 private key in PKCS#8 PEM form')
+    .optional(),
+  OAUTH_COOKIE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   AUDIT_SIGNING_KEY: z
     .string()
     .regex(/-----BEGIN PRIVATE KEY-----/, 'must be an Ed25519 private key in PKCS#8 PEM form')
@@ -43,6 +54,8 @@ export type Config = Readonly<
   z.infer<typeof ConfigSchema> & {
     /** Whether the session cookie carries the Secure flag (defaults to on in production). */
     cookieSecure: boolean;
+    /** Whether apps may use http redirect and webhook URLs to this machine (defaults to off in production). */
+    allowLoopbackHttp: boolean;
     publicUrl: string;
   }
 >;
@@ -64,13 +77,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const parsed = result.data;
   if (parsed.NODE_ENV === 'production') {
-    const missing = (['SESSION_SECRET', 'AUDIT_SIGNING_KEY'] as const).filter((name) => !parsed[name]);
+    const missing = (
+      ['SESSION_SECRET', 'AUDIT_SIGNING_KEY', 'OAUTH_SIGNING_KEY', 'OAUTH_COOKIE_SECRET'] as const
+    ).filter((name) => !parsed[name]);
     if (missing.length > 0)
       throw new ConfigError(missing.map((name) => `${name}: required when NODE_ENV is production`));
   }
   return Object.freeze({
     ...parsed,
     cookieSecure: parsed.SESSION_COOKIE_SECURE ?? parsed.NODE_ENV === 'production',
+    allowLoopbackHttp: parsed.ALLOW_HTTP_LOOPBACK_CLIENTS ?? parsed.NODE_ENV !== 'production',
     publicUrl: parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT}`,
   });
 }

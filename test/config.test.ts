@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { generateAuditKeyPem } from '../src/audit/audit-keys.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 
@@ -37,7 +38,10 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       SESSION_SECRET: 'x'.repeat(40),
       AUDIT_SIGNING_KEY: generateAuditKeyPem(),
+      OAUTH_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+      OAUTH_COOKIE_SECRET: 'y'.repeat(40),
     });
+    assert.equal(config.allowLoopbackHttp, false);
     assert.equal(config.cookieSecure, true);
   });
 

@@ -1,0 +1,31 @@
+import { Schema, model, type InferSchemaType } from 'mongoose';
+
+/**
+ * A third-party app registered as an OAuth client, keyed by its client_id. Its JWKS holds
+ * public keys only (it signs its client assertions and DPoP proofs with the private ones).
+ */
+const appSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    name: { type: String, required: true },
+    purpose: { type: String, required: true },
+    redirectUris: { type: [String], required: true },
+    jwks: { type: Schema.Types.Mixed },
+    jwksUri: { type: String },
+    webhookUrl: { type: String },
+    status: { type: String, enum: ['active', 'suspended'], required: true },
+    tokenEndpointAuthMethod: {
+      type: String,
+      enum: ['private_key_jwt', 'client_secret_basic'],
+      required: true,
+    },
+    // Only for client_secret_basic, which is allowed in development alone.
+    clientSecret: { type: String },
+    createdBy: { type: String, required: true },
+    suspendedAt: { type: Date },
+  },
+  { collection: 'apps', versionKey: false, timestamps: true },
+);
+
+export type AppRecord = InferSchemaType<typeof appSchema>;
+export const AppModel = model('App', appSchema);

@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import type { RequestContext } from '../audit/audit-event.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { NotFoundError } from '../errors.js';
+import { AppModel, type AppRecord } from './app.model.js';
+import type { AppRegistrationInput } from './app.schemas.js';
+
+export interface Operator {
+  id: string;
+  context?: RequestContext;
+}
+
+export function newClientId(): string {
+  return `app-${randomBytes(8).toString('hex')}`;
+}
+
+/** Registers an app: recorded in the audit log first, then stored. */
+export async function registerApp(
+  audit: AuditLog,
+  operator: Operator,
+  input: AppRegistrationInput,
+): Promise<AppRecord> {
+  const clientId = newClientId();
+  const app = {
+    _id: clientId,
+    ...input,
+    status: 'active' as const,
+    createdBy: operator.id,
+    ...(input.tokenEndpointAuthMethod === 'client_secret_basic'
+      ? { clientSecret: randomBytes(24).toString('base64url') }
+      : {}),
+  };
+  await audit.record({
+    action: 'app.registered',
+    actor: { type: 'staff', id: operator.id },
+    outcome: 'success',
+    clientId,
+    context: operator.context,
+    details: {
+      name: input.name,
+      redirectUris: input.redirectUris.join(' '),
+      webhook: input.webhookUrl ?? '',
+    },
+  });
+  const created = await AppModel.create(app);
+  return created.toObject() as AppRecord;
+}
+
+export async function findApp(clientId: string): Promise<AppRecord | undefined> {
+  return ((await AppModel.findById(clientId).lean()) as AppRecord | null) ?? undefined;
+}
+
+export async function getApp(clientId: string): Promise<AppRecord> {
+  const app = await findApp(clientId);
+  if (!app) throw new NotFoundError('There is no such app');
+  return app;
+}
+
+/** Every app, newest first (the registry is small: apps are registered by staff one by one). */
+export async function listApps(): Promise<AppRecord[]> {
+  const apps = (await AppModel.find({}).lean()) as AppRecord[];
+  return apps.sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
+}
+
+/**
+ * Suspends or reactivates an app. A suspended app's tokens stop working at once: the
+ * authorisation server will not load it, and every data request checks it.
+ */
+export async function setAppStatus(
+  audit: AuditLog,
+  operator: Operator,
+  clientId: string,
+  status: 'active' | 'suspended',
+) {
+  const app = await getApp(clientId);
+  if (app.status === status) return app;
+  await audit.record({
+    action: status === 'suspended' ? 'app.suspended' : 'app.reactivated',
+    actor: { type: 'staff', id: operator.id },
+    outcome: 'success',
+    clientId,
+    context: operator.context,
+  });
+  // One staff member at a time changes an app's status; last writer wins, and both outcomes are audited.
+  await AppModel.updateOne(
+    { _id: clientId },
+    { $set: { status, suspendedAt: status === 'suspended' ? new Date() : null } },
+  );
+  return { ...app, status };
+}

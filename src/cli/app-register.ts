@@ -1,0 +1,82 @@
+import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { AppRegistration } from '../apps/app.schemas.js';
+import { registerApp } from '../apps/app.service.js';
+import { createAuditLog } from '../audit/audit-log.js';
+import { loadAuditKeys } from '../audit/audit-keys.js';
+import { loadConfig } from '../config.js';
+import { openDatabase } from '../db/database.js';
+import { ensureIndexes } from '../db/indexes.js';
+import { toFieldIssues } from '../http/validate.js';
+import { createLogger } from '../logger.js';
+
+const usage = `Usage: npm run app:register -- --name NAME --redirect-uri URL [--redirect-uri URL ...]
+         (--jwks-file FILE | --client-secret-basic) [--webhook-url URL] [--purpose TEXT]
+
+Registers a third-party app as an OAuth client and prints it as JSON, with its client_id.
+--jwks-file is a JSON Web Key Set with the app's public keys (for private_key_jwt).
+--client-secret-basic issues a client secret instead (only with ALLOW_CLIENT_SECRET_BASIC=true).`;
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      name: { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
+      'jwks-file': { type: 'string' },
+      'client-secret-basic': { type: 'boolean' },
+      'webhook-url': { type: 'string' },
+      purpose: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    return;
+  }
+  const config = loadConfig();
+  const input = {
+    name: values.name,
+    redirectUris: values['redirect-uri'],
+    ...(values['jwks-file']
+      ? { jwks: JSON.parse(await readFile(values['jwks-file'], 'utf8')) as unknown }
+      : {}),
+    ...(values['webhook-url'] ? { webhookUrl: values['webhook-url'] } : {}),
+    ...(values.purpose ? { purpose: values.purpose } : {}),
+    ...(values['client-secret-basic'] ? { tokenEndpointAuthMethod: 'client_secret_basic' } : {}),
+  };
+  const parsed = AppRegistration({
+    allowClientSecretBasic: config.ALLOW_CLIENT_SECRET_BASIC,
+    allowLoopbackHttp: config.allowLoopbackHttp,
+  }).safeParse(input);
+  if (!parsed.success) {
+    console.error(
+      toFieldIssues(parsed.error)
+        .map((i) => `${i.field}: ${i.message}`)
+        .join('\n'),
+    );
+    console.error(usage);
+    process.exitCode = 2;
+    return;
+  }
+
+  const logger = createLogger('warn');
+  const database = await openDatabase(config, logger, 'tool');
+  try {
+    await ensureIndexes();
+    const audit = createAuditLog({
+      keys: await loadAuditKeys({ pem: config.AUDIT_SIGNING_KEY, dataDir: config.DATA_DIR }),
+      logger,
+    });
+    const app = await registerApp(audit, { id: `cli:${userInfo().username}` }, parsed.data);
+    const { _id, ...rest } = app;
+    console.log(JSON.stringify({ client_id: _id, ...rest }, null, 2));
+  } finally {
+    await database.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
