@@ -1,4 +1,13 @@
 import express, { type Express } from 'express';
+import type Provider from 'oidc-provider';
+import { consentApiRoutes, obBasePath, obCommon } from './consents/consent-api.routes.js';
+import { consentEndings } from './consents/consent-endings.js';
+import { settledConsent, type ConsentDeps } from './consents/consent.service.js';
+import { NotFoundError } from './errors.js';
+import { interactionRoutes } from './oauth/interaction.routes.js';
+import type { OAuthSecrets } from './oauth/oauth-keys.js';
+import { createOidcProvider } from './oauth/oidc-provider.js';
+import { obErrorHandler } from './open-banking/ob-errors.js';
 import type { MongoClient } from 'mongodb';
 import { accountPageRoutes } from './accounts/account.routes.js';
 import type { AuditLog } from './audit/audit-log.js';
@@ -25,11 +34,42 @@ export interface AppDependencies {
   sessionSecret: string;
   mongoClient: MongoClient;
   audit: AuditLog;
+  oauthSecrets: OAuthSecrets;
+  /** Clock for consent rules (tests move it). */
+  now?: () => Date;
+}
+
+export interface BuiltApp {
+  app: Express;
+  provider: Provider;
+  consentDeps: ConsentDeps;
 }
 
 /** Builds the Express app. It neither connects nor listens: server.ts and the tests do that. */
-export function createApp({ config, logger, sessionSecret, mongoClient, audit }: AppDependencies): Express {
+export function createApp(deps: AppDependencies): Express {
+  return buildApp(deps).app;
+}
+
+export function buildApp({
+  config,
+  logger,
+  sessionSecret,
+  mongoClient,
+  audit,
+  oauthSecrets,
+  now,
+}: AppDependencies): BuiltApp {
   const app = express();
+  const consentDeps: ConsentDeps = {
+    audit,
+    notifier: { consentEnded: (consent, event) => endings.consentEnded(consent, event) },
+    maxDays: config.CONSENT_MAX_DAYS,
+    ...(now ? { now } : {}),
+  };
+  const provider = createOidcProvider(config, oauthSecrets, {
+    settledConsent: (consentId) => settledConsent(consentDeps, consentId),
+  });
+  const endings = consentEndings(provider);
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
   configureViews(app, config.NODE_ENV === 'production');
@@ -43,6 +83,21 @@ export function createApp({ config, logger, sessionSecret, mongoClient, audit }:
   );
 
   app.use(openApiRoutes(config.publicUrl));
+
+  // Open Banking API: JSON in, OB error bodies out.
+  app.use(obCommon());
+  app.use(consentApiRoutes(provider, consentDeps, config.publicUrl));
+  app.use(obBasePath, (_req, _res, next) => next(new NotFoundError('No such Open Banking resource')));
+  app.use(obBasePath, obErrorHandler);
+
+  // The authorisation server owns /oauth/* (but for our consent screen) and discovery; it parses its own bodies.
+  const oidc = provider.callback();
+  app.use((req, res, next) => {
+    const ours = req.path.startsWith('/oauth/interaction/');
+    if (!ours && (req.path.startsWith('/oauth/') || req.path === '/.well-known/openid-configuration'))
+      return oidc(req, res);
+    next();
+  });
 
   const passport = createPassport(config, audit);
   const pages = express.Router();
@@ -58,11 +113,12 @@ export function createApp({ config, logger, sessionSecret, mongoClient, audit }:
   pages.use(homeRoutes());
   pages.use(authRoutes(passport, audit));
   pages.use(accountPageRoutes());
+  pages.use(interactionRoutes(provider, consentDeps));
   pages.use(compliancePageRoutes(audit, { retentionDays: config.AUDIT_RETENTION_DAYS }));
   pages.use(complianceApiRoutes(audit));
   app.use(pages);
 
   app.use(notFound);
   app.use(errorHandler);
-  return app;
+  return { app, provider, consentDeps };
 }

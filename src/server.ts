@@ -5,6 +5,7 @@ import { createApp } from './app.js';
 import { startAuditBackground } from './audit/audit-background.js';
 import { createAuditLog } from './audit/audit-log.js';
 import { loadAuditKeys } from './audit/audit-keys.js';
+import { loadOAuthSecrets } from './oauth/oauth-keys.js';
 import { sweepSigninThrottles } from './auth/signin-throttle.service.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
@@ -54,6 +55,7 @@ async function main() {
     sessionSecret: await resolveSessionSecret(config),
     mongoClient: mongoose.connection.getClient(),
     audit,
+    oauthSecrets: await loadOAuthSecrets(config),
   });
   const server = app.listen(config.PORT, config.HOST);
   await once(server, 'listening');

@@ -38,7 +38,9 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       SESSION_SECRET: 'x'.repeat(40),
       AUDIT_SIGNING_KEY: generateAuditKeyPem(),
-      OAUTH_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+      OAUTH_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        .privateKey.export({ format: 'pem', type: 'pkcs8' })
+        .toString(),
       OAUTH_COOKIE_SECRET: 'y'.repeat(40),
     });
     assert.equal(config.allowLoopbackHttp, false);

@@ -1,6 +1,8 @@
 import type { Express } from 'express';
 import mongoose from 'mongoose';
-import { createApp } from '../../src/app.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { buildApp } from '../../src/app.js';
+import { oauthSecretsFrom } from '../../src/oauth/oauth-keys.js';
 import { AuditIndexer } from '../../src/audit/audit-indexer.js';
 import { createAuditLog, type AuditLog } from '../../src/audit/audit-log.js';
 import { auditKeysFromPem, generateAuditKeyPem } from '../../src/audit/audit-keys.js';
@@ -26,17 +28,35 @@ export function createTestAuditLog(): AuditLog {
   return createAuditLog({ keys: testAuditKeys, logger: createLogger('silent') });
 }
 
+export const testOAuthSecrets = oauthSecretsFrom(
+  generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    .privateKey.export({ format: 'pem', type: 'pkcs8' })
+    .toString(),
+  'test-oauth-cookie-secret-long-enough-0123456789',
+);
+
 export function buildTestApp(
   overrides: Record<string, string> = {},
   audit: AuditLog = createTestAuditLog(),
 ): Express {
+  return buildFullTestApp(overrides, audit).app;
+}
+
+/** The app with its authorisation server and consent services, for tests that drive OAuth. */
+export function buildFullTestApp(
+  overrides: Record<string, string> = {},
+  audit: AuditLog = createTestAuditLog(),
+  now?: () => Date,
+) {
   const config = testConfig(overrides);
-  return createApp({
+  return buildApp({
     config,
     logger: createLogger('silent'),
     sessionSecret: config.SESSION_SECRET!,
     mongoClient: mongoose.connection.getClient(),
     audit,
+    oauthSecrets: testOAuthSecrets,
+    ...(now ? { now } : {}),
   });
 }
 

@@ -1,0 +1,106 @@
+import express, { Router } from 'express';
+import type Provider from 'oidc-provider';
+import { parse } from '../http/validate.js';
+import { requestContext } from '../http/request-context.js';
+import { requireAppToken } from '../oauth/resource-server.js';
+import { ObError, obErrorCodes } from '../open-banking/ob-errors.js';
+import { checkConsentRequest, type Permission } from './consent.js';
+import type { ConsentRecord } from './consent.model.js';
+import { ConsentIdParam, OBReadConsent1 } from './consent.schemas.js';
+import { createConsent, deleteConsentByApp, getConsentForApp, type ConsentDeps } from './consent.service.js';
+
+export const obBasePath = '/open-banking/v4.0/aisp';
+
+/** OB v4.0 account-access-consents, for apps holding a client-credentials token with scope `accounts`. */
+export function consentApiRoutes(provider: Provider, deps: ConsentDeps, publicUrl: string) {
+  const router = Router();
+  const app = requireAppToken(provider, publicUrl, 'client');
+  const selfLink = (id: string) => `${publicUrl}${obBasePath}/account-access-consents/${id}`;
+
+  router.post(`${obBasePath}/account-access-consents`, app, async (req, res) => {
+    const body = parse(OBReadConsent1, req.body);
+    const at = deps.now?.() ?? new Date();
+    const problems = checkConsentRequest(body.Data, at, deps.maxDays);
+    if (problems.length > 0) {
+      throw new ObError(
+        400,
+        problems.map((p) => ({
+          ErrorCode: p.message.includes('does not serve')
+            ? obErrorCodes.unsupportedPermission
+            : p.path.includes('DateTime')
+              ? obErrorCodes.fieldInvalidDate
+              : obErrorCodes.fieldInvalid,
+          Message: `${p.path}: ${p.message}`,
+          Path: p.path,
+        })),
+      );
+    }
+    const consent = await createConsent(
+      deps,
+      res.locals.appToken!.clientId,
+      { ...body.Data, Permissions: body.Data.Permissions as Permission[] },
+      requestContext(req),
+    );
+    res
+      .status(201)
+      .location(selfLink(consent._id))
+      .json(consentBody(consent, selfLink(consent._id)));
+  });
+
+  router.get(`${obBasePath}/account-access-consents/:ConsentId`, app, async (req, res) => {
+    const { ConsentId } = parse(ConsentIdParam, req.params);
+    const consent = await getConsentForApp(
+      deps,
+      res.locals.appToken!.clientId,
+      ConsentId,
+      requestContext(req),
+    );
+    res.json(consentBody(consent, selfLink(consent._id)));
+  });
+
+  router.delete(`${obBasePath}/account-access-consents/:ConsentId`, app, async (req, res) => {
+    const { ConsentId } = parse(ConsentIdParam, req.params);
+    await deleteConsentByApp(deps, res.locals.appToken!.clientId, ConsentId, requestContext(req));
+    res.status(204).end();
+  });
+
+  return router;
+}
+
+/** Body parsing and headers every OB route shares. */
+export function obCommon() {
+  const router = Router();
+  router.use(obBasePath, express.json({ limit: '32kb', type: ['application/json', 'application/*+json'] }));
+  router.use(obBasePath, (req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    res.set('x-fapi-interaction-id', String(req.id));
+    next();
+  });
+  return router;
+}
+
+export function consentBody(consent: ConsentRecord, self: string) {
+  return {
+    Data: {
+      ConsentId: consent._id,
+      CreationDateTime: iso(consent.creationDateTime),
+      Status: consent.status,
+      ...(consent.statusReason ? { StatusReason: [consent.statusReason] } : {}),
+      StatusUpdateDateTime: iso(consent.statusUpdateDateTime),
+      Permissions: consent.permissions,
+      ExpirationDateTime: iso(consent.expirationDateTime),
+      ...(consent.transactionFromDateTime
+        ? { TransactionFromDateTime: iso(consent.transactionFromDateTime) }
+        : {}),
+      ...(consent.transactionToDateTime ? { TransactionToDateTime: iso(consent.transactionToDateTime) } : {}),
+    },
+    Risk: {},
+    Links: { Self: self },
+    Meta: {},
+  };
+}
+
+/** OB date-times carry their zone: 2026-04-05T10:43:07+00:00. */
+export function iso(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, '+00:00');
+}

@@ -1,0 +1,30 @@
+import type Provider from 'oidc-provider';
+import type { ConsentRecord } from './consent.model.js';
+import type { ConsentNotifier } from './consent.service.js';
+
+export interface ConsentEndListener {
+  consentEnded(consent: ConsentRecord, event: 'revoked' | 'expired' | 'rejected'): Promise<void>;
+}
+
+/**
+ * What must happen when a consent ends: its OAuth grant is destroyed, so every access
+ * and refresh token issued under it stops working at once (the provider and the data API
+ * both check the grant on every use), then the rest of its artefacts are removed and the
+ * listeners (the app's webhook) are told.
+ */
+export function consentEndings(provider: Provider, listeners: ConsentEndListener[] = []): ConsentNotifier {
+  return {
+    async consentEnded(consent, event) {
+      if (consent.grantId) {
+        const grant = await provider.Grant.find(consent.grantId);
+        await grant?.destroy();
+        await Promise.all([
+          provider.AccessToken.revokeByGrantId(consent.grantId),
+          provider.RefreshToken.revokeByGrantId(consent.grantId),
+          provider.AuthorizationCode.revokeByGrantId(consent.grantId),
+        ]);
+      }
+      for (const listener of listeners) await listener.consentEnded(consent, event);
+    },
+  };
+}

@@ -1,0 +1,143 @@
+import { Router, type Request, type Response } from 'express';
+import type Provider from 'oidc-provider';
+import { z } from 'zod';
+import { listAccountsWithBalances } from '../accounts/account.service.js';
+import { getApp } from '../apps/app.service.js';
+import { permissionWording, type Permission } from '../consents/consent.js';
+import {
+  authoriseConsent,
+  openConsentForCustomer,
+  rejectConsent,
+  type ConsentDeps,
+} from '../consents/consent.service.js';
+import { AppError, ConflictError, ForbiddenError } from '../errors.js';
+import { noStore } from '../http/no-store.js';
+import { requestContext } from '../http/request-context.js';
+import { anyone } from '../http/require-role.js';
+import { toFieldIssues } from '../http/validate.js';
+import { GrantConsentModel } from './grant-consent.model.js';
+import { requestedConsentId } from './oidc-provider.js';
+
+const Decision = z.strictObject({
+  _csrf: z.string(),
+  decision: z.enum(['approve', 'deny']),
+  accountIds: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value])),
+});
+
+/**
+ * The consent screen, where oidc-provider hands over the customer: sign in if needed, see
+ * exactly what the app asks for, pick accounts, approve or deny. The decision is the
+ * consent's status change; the grant the tokens will carry is created for it.
+ */
+export function interactionRoutes(provider: Provider, deps: ConsentDeps) {
+  const router = Router();
+  router.use('/oauth/interaction', noStore);
+
+  // Anyone may arrive here from an app; the handler sends people who are not signed in to sign in first.
+  router.get('/oauth/interaction/:uid', anyone, async (req, res) => {
+    const screen = await loadScreen(provider, deps, req, res);
+    if (!screen) return;
+    res.render('consents/consent-screen.njk', { ...screen, values: { accountIds: [] } });
+  });
+
+  router.post('/oauth/interaction/:uid', anyone, async (req, res) => {
+    const screen = await loadScreen(provider, deps, req, res);
+    if (!screen) return;
+    const form = Decision.safeParse(req.body);
+    const owned = new Set(screen.accounts.map((a) => a.accountId));
+    const chosen = form.success ? form.data.accountIds : [];
+    if (
+      !form.success ||
+      (form.data.decision === 'approve' && (chosen.length === 0 || chosen.some((id) => !owned.has(id))))
+    ) {
+      const errors = form.success
+        ? { accountIds: 'Choose at least one of your accounts to share, or deny the request' }
+        : Object.fromEntries(toFieldIssues(form.error).map((i) => [i.field, i.message]));
+      return res
+        .status(422)
+        .render('consents/consent-screen.njk', { ...screen, errors, values: { accountIds: chosen } });
+    }
+
+    const customerId = req.user!.customerId!;
+    const context = requestContext(req);
+    if (form.data.decision === 'deny') {
+      await rejectConsent(deps, customerId, screen.consent._id, context);
+      return finish(provider, req, res, {
+        error: 'access_denied',
+        error_description: 'The customer declined the request',
+      });
+    }
+
+    const grant = new provider.Grant({ accountId: customerId, clientId: screen.app._id });
+    grant.addOIDCScope('openid accounts');
+    grant.addOIDCClaims(['openbanking_intent_id']);
+    // The grant, and so every refresh token under it, lives no longer than the consent.
+    const grantId = await (grant.save as (ttl: number) => Promise<string>).call(
+      grant,
+      Math.max(60, Math.floor((screen.consent.expirationDateTime.getTime() - Date.now()) / 1000)),
+    );
+    await GrantConsentModel.create({ _id: grantId, consentId: screen.consent._id });
+    try {
+      await authoriseConsent(deps, customerId, screen.consent._id, { accountIds: chosen, grantId }, context);
+    } catch (error) {
+      await grant.destroy();
+      if (error instanceof ConflictError) {
+        return finish(provider, req, res, {
+          error: 'access_denied',
+          error_description: 'This request was already decided',
+        });
+      }
+      throw error;
+    }
+    await finish(provider, req, res, { login: { accountId: customerId }, consent: { grantId } });
+  });
+
+  return router;
+}
+
+async function loadScreen(provider: Provider, deps: ConsentDeps, req: Request, res: Response) {
+  let details;
+  try {
+    details = await provider.interactionDetails(req, res);
+  } catch {
+    throw new AppError(
+      400,
+      'interaction_expired',
+      'This sign-in link has expired. Return to the app and start again.',
+    );
+  }
+  if (!req.user) {
+    res.redirect(303, `/signin?next=${encodeURIComponent(req.originalUrl)}`);
+    return undefined;
+  }
+  if (req.user.role !== 'customer' || !req.user.customerId)
+    throw new ForbiddenError('Only bank customers can approve access to accounts');
+
+  const consentId = requestedConsentId(details.params.claims as string | undefined);
+  const consent = consentId ? await openConsentForCustomer(deps, req.user.customerId, consentId) : undefined;
+  if (!consent || consent.clientId !== details.params.client_id) {
+    await finish(provider, req, res, {
+      error: 'access_denied',
+      error_description: 'The request names no consent of this app',
+    });
+    return undefined;
+  }
+  if (consent.status !== 'AWAU') {
+    await finish(provider, req, res, {
+      error: 'access_denied',
+      error_description: `The consent is ${consent.status}, not awaiting authorisation`,
+    });
+    return undefined;
+  }
+  const app = await getApp(consent.clientId);
+  const accounts = await listAccountsWithBalances(req.user.customerId);
+  const permissions = consent.permissions.map((p) => ({ code: p, ...permissionWording[p as Permission] }));
+  return { uid: details.uid, consent, app, accounts, permissions };
+}
+
+function finish(provider: Provider, req: Request, res: Response, result: Record<string, unknown>) {
+  return provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
+}

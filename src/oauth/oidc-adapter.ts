@@ -1,0 +1,160 @@
+import { Schema, model, type Model } from 'mongoose';
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { AppModel, type AppRecord } from '../apps/app.model.js';
+import { claim, isDuplicateKey } from '../db/primary-key.js';
+
+/**
+ * oidc-provider's storage, one collection per model (`oidc_<model>`), every read by
+ * `_id`. Expiry is checked when read (the library checks it too) and expired documents
+ * are removed by a sweep; there are no TTL indexes. Clients are not stored here: they
+ * are the registered apps, and a suspended app is not found, which stops its tokens.
+ */
+const artefactSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    payload: { type: Schema.Types.Mixed, required: true },
+    expiresAt: { type: Date },
+    grantId: { type: String },
+    consumed: { type: Boolean },
+  },
+  { versionKey: false, strict: false },
+);
+
+type ArtefactModel = Model<StoredArtefact>;
+
+const models = new Map<string, ArtefactModel>();
+
+function modelFor(name: string): ArtefactModel {
+  let found = models.get(name);
+  if (!found) {
+    const collection = `oidc_${name.replace(/[A-Z]/g, (c, i: number) => (i ? '_' : '') + c.toLowerCase())}`;
+    found = model(`Oidc${name}`, artefactSchema.clone(), collection) as unknown as ArtefactModel;
+    models.set(name, found);
+  }
+  return found;
+}
+
+export const oidcModelNames = [
+  'Session',
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'ClientCredentials',
+  'Interaction',
+  'ReplayDetection',
+  'PushedAuthorizationRequest',
+  'Grant',
+] as const;
+
+interface StoredArtefact {
+  _id: string;
+  payload: AdapterPayload;
+  expiresAt?: Date;
+}
+
+export class MongoOidcAdapter implements Adapter {
+  private readonly store: ArtefactModel;
+
+  constructor(private readonly name: string) {
+    this.store = modelFor(name);
+  }
+
+  async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+    const expiresAt = expiresIn ? new Date(Date.now() + expiresIn * 1000) : undefined;
+    await this.store.replaceOne(
+      { _id: id },
+      {
+        payload,
+        ...(expiresAt ? { expiresAt } : {}),
+        ...(payload.grantId ? { grantId: payload.grantId } : {}),
+      },
+      { upsert: true },
+    );
+    // Sessions are also found by their uid: a pointer document keyed by it.
+    if (this.name === 'Session' && payload.uid) {
+      await pointTo(this.store, `uid:${payload.uid}`, id, expiresAt);
+    }
+  }
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    if (this.name === 'Client') return clientMetadata(id);
+    const doc = (await this.store.findById(id).lean()) as StoredArtefact | null;
+    if (!doc || (doc.expiresAt && doc.expiresAt <= new Date())) return undefined;
+    // Consumption is a separate insert (see consume), so two racing code exchanges cannot both win.
+    if (!doc.payload.consumed && (await this.store.exists({ _id: `consumed:${id}` }))) {
+      return { ...doc.payload, consumed: Math.floor(Date.now() / 1000) };
+    }
+    return doc.payload;
+  }
+
+  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    const pointer = (await this.store.findById(`uid:${uid}`).lean()) as { target?: string } | null;
+    return pointer?.target ? this.find(pointer.target) : undefined;
+  }
+
+  async findByUserCode(): Promise<AdapterPayload | undefined> {
+    return undefined; // the device flow is not offered
+  }
+
+  /** Marks an artefact used, once: the first consumer's insert wins, a second consumer gets an error. */
+  async consume(id: string): Promise<void> {
+    const doc = (await this.store.findById(id).lean()) as StoredArtefact | null;
+    const won = await claim(this.store as never, {
+      _id: `consumed:${id}`,
+      payload: {},
+      expiresAt: doc?.expiresAt,
+    });
+    if (!won) throw new Error(`${this.name} ${id} was already used`);
+    await this.store.updateOne({ _id: id }, { $set: { 'payload.consumed': Math.floor(Date.now() / 1000) } });
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.store.deleteOne({ _id: id });
+  }
+
+  /** Removes every artefact of a grant (a scan: this happens only on revocation, which the grant's own removal already enforces). */
+  async revokeByGrantId(grantId: string): Promise<void> {
+    await this.store.deleteMany({ grantId });
+  }
+}
+
+async function pointTo(store: ArtefactModel, id: string, target: string, expiresAt: Date | undefined) {
+  try {
+    await store.collection.insertOne({
+      _id: id,
+      target,
+      payload: {},
+      ...(expiresAt ? { expiresAt } : {}),
+    } as never);
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    await store.updateOne({ _id: id }, { $set: { target, ...(expiresAt ? { expiresAt } : {}) } });
+  }
+}
+
+/** Removes expired artefacts (called periodically). */
+export async function sweepExpiredOidcArtefacts(now = new Date()) {
+  for (const name of oidcModelNames) await modelFor(name).deleteMany({ expiresAt: { $lte: now } });
+}
+
+/** A registered app as oidc-provider client metadata; suspended apps do not exist for the provider. */
+async function clientMetadata(clientId: string): Promise<AdapterPayload | undefined> {
+  const app = (await AppModel.findById(clientId).lean()) as AppRecord | null;
+  if (!app || app.status !== 'active') return undefined;
+  return {
+    client_id: app._id,
+    client_name: app.name,
+    application_type: 'web',
+    redirect_uris: app.redirectUris,
+    response_types: ['code'],
+    grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+    scope: 'openid accounts',
+    dpop_bound_access_tokens: true,
+    require_pushed_authorization_requests: true,
+    id_token_signed_response_alg: 'ES256',
+    token_endpoint_auth_method: app.tokenEndpointAuthMethod,
+    ...(app.jwks ? { jwks: app.jwks } : {}),
+    ...(app.jwksUri ? { jwks_uri: app.jwksUri } : {}),
+    ...(app.clientSecret ? { client_secret: app.clientSecret } : {}),
+  } as AdapterPayload;
+}
