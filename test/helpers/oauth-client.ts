@@ -1,0 +1,230 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as client from 'openid-client';
+import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
+import { registerApp } from '../../src/apps/app.service.js';
+import { obBasePath } from '../../src/consents/consent-api.routes.js';
+import { buildFullTestApp, createTestAuditLog } from './app.js';
+
+/** The real app listening on loopback, with its issuer (PUBLIC_URL) set to where it listens. */
+export async function startOAuthServer(overrides: Record<string, string> = {}, now?: () => Date) {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const built = buildFullTestApp(
+    { PUBLIC_URL: issuer, TRUST_PROXY: 'false', ...overrides },
+    createTestAuditLog(),
+    now,
+  );
+  server.on('request', built.app);
+  return {
+    ...built,
+    server,
+    issuer,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface TestApp {
+  clientId: string;
+  privateKey: CryptoKey;
+  kid: string;
+  redirectUri: string;
+}
+
+/** Registers an app with a fresh ES256 key pair, as an operator would with npm run app:register. */
+export async function registerTestApp(issuer: string, extra: { webhookUrl?: string } = {}): Promise<TestApp> {
+  const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const kid = `key-${Math.random().toString(36).slice(2, 10)}`;
+  const redirectUri = `${issuer}/cb`;
+  const app = await registerApp(
+    createTestAuditLog(),
+    { id: 'test-operator' },
+    {
+      name: 'Budget Buddy',
+      purpose: 'Shows your spending by category across your banks.',
+      redirectUris: [redirectUri],
+      jwks: {
+        keys: [
+          { ...(await exportJWK(publicKey)), kty: 'EC' as const, kid, use: 'sig' as const, alg: 'ES256' },
+        ],
+      },
+      tokenEndpointAuthMethod: 'private_key_jwt',
+      ...extra,
+    },
+  );
+  return { clientId: app._id, privateKey, kid, redirectUri };
+}
+
+/** An openid-client configuration and DPoP handle for a registered app, as a real fintech would set up. */
+export async function appClient(issuer: string, app: TestApp) {
+  const config = await client.discovery(
+    new URL(issuer),
+    app.clientId,
+    { id_token_signed_response_alg: 'ES256', token_endpoint_auth_method: 'private_key_jwt' },
+    client.PrivateKeyJwt({ key: app.privateKey, kid: app.kid }),
+    { execute: [client.allowInsecureRequests] },
+  );
+  const DPoP = client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256'));
+  return { config, DPoP };
+}
+
+export type AppClient = Awaited<ReturnType<typeof appClient>>;
+
+export const consentsUrl = (issuer: string) => new URL(`${issuer}${obBasePath}/account-access-consents`);
+
+/** Client credentials, then POST /account-access-consents; returns the new ConsentId. */
+export async function createConsentAs(issuer: string, c: AppClient, data: Record<string, unknown>) {
+  const cc = await client.clientCredentialsGrant(c.config, { scope: 'accounts' }, { DPoP: c.DPoP });
+  const res = await client.fetchProtectedResource(
+    c.config,
+    cc.access_token,
+    consentsUrl(issuer),
+    'POST',
+    JSON.stringify({ Data: data, Risk: {} }),
+    new Headers({ 'content-type': 'application/json' }),
+    { DPoP: c.DPoP },
+  );
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, any>,
+    accessToken: cc.access_token,
+  };
+}
+
+/** A minimal cookie-keeping browser for the redirects between the app, the authorisation server and the consent screen. */
+export class TestBrowser {
+  private cookies = new Map<string, string>();
+
+  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size > 0)
+      headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    const res = await fetch(url, { ...init, headers, redirect: 'manual' });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const at = pair!.indexOf('=');
+      const name = pair!.slice(0, at);
+      const value = pair!.slice(at + 1);
+      if (/expires=Thu, 01 Jan 1970/i.test(line) || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return res;
+  }
+
+  /** Follows redirects until a page answers, or until a URL outside `stopAt` is reached. */
+  async follow(url: string, base: string, stopAt?: string): Promise<{ url: string; res: Response }> {
+    let current = url;
+    for (let hop = 0; hop < 15; hop++) {
+      if (stopAt && current.startsWith(stopAt))
+        return { url: current, res: new Response(null, { status: 200 }) };
+      const res = await this.fetch(current);
+      if (res.status < 300 || res.status >= 400) return { url: current, res };
+      current = new URL(res.headers.get('location')!, base).href;
+    }
+    throw new Error('too many redirects');
+  }
+
+  async postForm(url: string, form: Record<string, string | string[]>) {
+    const body = new URLSearchParams();
+    for (const [key, value] of Object.entries(form)) {
+      for (const item of Array.isArray(value) ? value : [value]) body.append(key, item);
+    }
+    return this.fetch(url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+  }
+}
+
+export const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+
+/**
+ * PAR with PKCE and the consent as the essential openbanking_intent_id claim, then a
+ * customer signing in and deciding on the consent screen. Returns where the browser was
+ * sent back to the app.
+ */
+export async function authoriseInBrowser(
+  issuer: string,
+  app: TestApp,
+  c: AppClient,
+  consentId: string,
+  customer: { email: string; password: string },
+  decide: (screen: string) => Record<string, string | string[]>,
+) {
+  const codeVerifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const nonce = client.randomNonce();
+  const intent = { openbanking_intent_id: { value: consentId, essential: true } };
+  const authorizationUrl = await client.buildAuthorizationUrlWithPAR(
+    c.config,
+    {
+      redirect_uri: app.redirectUri,
+      scope: 'openid accounts',
+      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+      claims: JSON.stringify({ id_token: intent, userinfo: intent }),
+    },
+    { DPoP: c.DPoP },
+  );
+
+  const browser = new TestBrowser();
+  const signin = await browser.follow(authorizationUrl.href, issuer);
+  assert.match(
+    signin.url,
+    /\/signin\?next=%2Foauth%2Finteraction%2F/,
+    'the customer is asked to sign in first',
+  );
+  const signinPage = await signin.res.text();
+  const next = new URL(signin.url).searchParams.get('next')!;
+  const signedIn = await browser.postForm(`${issuer}/signin`, {
+    _csrf: csrfOf(signinPage),
+    email: customer.email,
+    password: customer.password,
+    next,
+  });
+  assert.equal(signedIn.status, 303);
+  const screen = await browser.follow(new URL(signedIn.headers.get('location')!, issuer).href, issuer);
+  const html = await screen.res.text();
+  const decided = await browser.postForm(screen.url, { _csrf: csrfOf(html), ...decide(html) });
+  const back =
+    decided.status === 303
+      ? await browser.follow(new URL(decided.headers.get('location')!, issuer).href, issuer, app.redirectUri)
+      : undefined;
+  return {
+    screenUrl: screen.url,
+    screenHtml: html,
+    decided,
+    callback: back?.url,
+    codeVerifier,
+    state,
+    nonce,
+    browser,
+  };
+}
+
+export async function exchangeCode(
+  c: AppClient,
+  flow: { callback?: string; codeVerifier: string; state: string; nonce: string },
+) {
+  assert.ok(flow.callback, 'the browser came back to the app');
+  return client.authorizationCodeGrant(
+    c.config,
+    new URL(flow.callback),
+    {
+      pkceCodeVerifier: flow.codeVerifier,
+      expectedState: flow.state,
+      expectedNonce: flow.nonce,
+      idTokenExpected: true,
+    },
+    undefined,
+    { DPoP: c.DPoP },
+  );
+}
+
+export const accountIdsOn = (html: string) =>
+  [...html.matchAll(/name="accountIds" value="([^"]+)"/g)].map((m) => m[1]!);
