@@ -72,6 +72,13 @@ export async function appClient(issuer: string, app: TestApp) {
 
 export type AppClient = Awaited<ReturnType<typeof appClient>>;
 
+/** A response body from the OB API: consent bodies and OB error bodies, loosely typed for assertions. */
+export interface ObBody {
+  Data: { ConsentId: string; Status: string; [key: string]: unknown };
+  Errors?: { ErrorCode: string; Message: string; Path?: string }[];
+  [key: string]: unknown;
+}
+
 export const consentsUrl = (issuer: string) => new URL(`${issuer}${obBasePath}/account-access-consents`);
 
 /** Client credentials, then POST /account-access-consents; returns the new ConsentId. */
@@ -88,7 +95,7 @@ export async function createConsentAs(issuer: string, c: AppClient, data: Record
   );
   return {
     status: res.status,
-    body: (await res.json()) as Record<string, any>,
+    body: (await res.json()) as ObBody,
     accessToken: cc.access_token,
   };
 }

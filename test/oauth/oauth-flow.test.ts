@@ -51,7 +51,7 @@ describe('OAuth: an app gets access the way a regulated fintech does', function 
 
     const created = await createConsentAs(server.issuer, c, { Permissions: permissions });
     assert.equal(created.status, 201);
-    const consentId = created.body.Data.ConsentId as string;
+    const consentId = created.body.Data.ConsentId;
     assert.equal(created.body.Data.Status, 'AWAU');
 
     const chosen = accounts[1]!.accountId;
