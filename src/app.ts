@@ -6,7 +6,7 @@ import { settledConsent, type ConsentDeps } from './consents/consent.service.js'
 import { NotFoundError } from './errors.js';
 import { interactionRoutes } from './oauth/interaction.routes.js';
 import type { OAuthSecrets } from './oauth/oauth-keys.js';
-import { createOidcProvider } from './oauth/oidc-provider.js';
+import { createOidcProvider, oauthRoutes } from './oauth/oidc-provider.js';
 import { obErrorHandler } from './open-banking/ob-errors.js';
 import type { MongoClient } from 'mongodb';
 import { accountPageRoutes } from './accounts/account.routes.js';
@@ -92,6 +92,15 @@ export function buildApp({
 
   // The authorisation server owns /oauth/* (but for our consent screen) and discovery; it parses its own bodies.
   const oidc = provider.callback();
+  // Every app must use DPoP, and the library answers a missing proof with a bare invalid_grant; say why.
+  app.post(oauthRoutes.token, (req, res, next) => {
+    if (req.get('dpop')) return next();
+    res.status(400).set('Cache-Control', 'no-store').json({
+      error: 'invalid_dpop_proof',
+      error_description:
+        'A DPoP proof (DPoP header) is required: this server issues only DPoP-bound access tokens',
+    });
+  });
   app.use((req, res, next) => {
     const ours = req.path.startsWith('/oauth/interaction/');
     if (!ours && (req.path.startsWith('/oauth/') || req.path === '/.well-known/openid-configuration'))

@@ -195,7 +195,24 @@ export async function authoriseInBrowser(
     next,
   });
   assert.equal(signedIn.status, 303);
-  const screen = await browser.follow(new URL(signedIn.headers.get('location')!, issuer).href, issuer);
+  const screen = await browser.follow(
+    new URL(signedIn.headers.get('location')!, issuer).href,
+    issuer,
+    app.redirectUri,
+  );
+  if (screen.url.startsWith(app.redirectUri)) {
+    // The authorisation server sent the customer straight back (the consent could not be decided).
+    return {
+      screenUrl: screen.url,
+      screenHtml: '',
+      decided: screen.res,
+      callback: screen.url,
+      codeVerifier,
+      state,
+      nonce,
+      browser,
+    };
+  }
   const html = await screen.res.text();
   const decided = await browser.postForm(screen.url, { _csrf: csrfOf(html), ...decide(html) });
   const back =
