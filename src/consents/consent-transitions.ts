@@ -11,8 +11,16 @@ import {
 } from './consent.model.js';
 
 export class ConsentStateConflict extends ConflictError {
-  constructor(readonly current: ConsentStatus) {
-    super(`The consent is ${current} and can no longer be changed that way`, 'consent_state_conflict');
+  constructor(
+    readonly current: ConsentStatus,
+    inFlight = false,
+  ) {
+    super(
+      inFlight
+        ? `Another decision on this consent (${current}) is being recorded; it cannot be changed twice at once`
+        : `The consent is ${current} and can no longer be changed that way`,
+      'consent_state_conflict',
+    );
   }
 }
 
@@ -95,7 +103,8 @@ export async function transition(
   });
   if (!won) {
     const current = await readConsent(consent._id, now);
-    throw new ConsentStateConflict((current?.status ?? consent.status) as ConsentStatus);
+    const status = (current?.status ?? consent.status) as ConsentStatus;
+    throw new ConsentStateConflict(status, status === consent.status);
   }
   let event: { seq: number };
   try {

@@ -59,7 +59,7 @@ describe('consent service', () => {
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
     const loser = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     assert.equal(loser.reason.status, 409);
-    assert.match(loser.reason.message, /The consent is AUTH/);
+    assert.match(loser.reason.message, /The consent is AUTH|Another decision on this consent/);
     const stored = await readConsent(consent._id);
     assert.equal(stored?.status, 'AUTH');
     assert.equal(stored?.version, 1);
