@@ -45,15 +45,9 @@ const dailyStatsSchema = new Schema(
 );
 export const AuditDailyStatsModel = model('AuditDailyStats', dailyStatsSchema);
 
-/** How far the indexer has got, and the leases that make it a single writer. */
+/** How far the indexer has got. */
 const indexStateSchema = new Schema(
   { _id: String, indexedThrough: Number, updatedAt: Date },
   { collection: 'audit_index_state', versionKey: false },
 );
 export const AuditIndexStateModel = model('AuditIndexState', indexStateSchema);
-
-const leaseSchema = new Schema(
-  { _id: String, owner: String, expiresAt: Date },
-  { collection: 'audit_index_leases', versionKey: false },
-);
-export const AuditIndexLeaseModel = model('AuditIndexLease', leaseSchema);

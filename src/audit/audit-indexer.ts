@@ -1,21 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
-import { claim, findManyById } from '../db/primary-key.js';
+import { Lease } from '../db/lease.js';
+import { findManyById } from '../db/primary-key.js';
 import { AuditEventModel } from './audit-event.model.js';
 import { eventId, type AuditEvent } from './audit-event.js';
 import {
   AuditDailyStatsModel,
-  AuditIndexLeaseModel,
   AuditIndexStateModel,
   AuditPostingDirModel,
   AuditPostingModel,
 } from './audit-index.model.js';
 import { bucketId, pageId, postingBucketSize, postingKeysOf, postingPageSize } from './audit-postings.js';
 import { mergeDailyStats, type DailyStats } from './audit-stats.js';
-
-const leaseMs = 60_000;
-// A batch starts only with this much of the lease left, so a lease always ends idle.
-const leaseMarginMs = 20_000;
 
 export interface IndexerOptions {
   logger: Logger;
@@ -29,14 +24,12 @@ export interface IndexerOptions {
 
 /**
  * Builds the posting lists and daily statistics from events, in sequence order. The
- * embedded database does not isolate updates, so exactly one process indexes at a time:
- * it holds a lease claimed by inserting `lease#<minute>`, and works only while well
- * inside it. Re-applying a batch after a crash is harmless: readers treat postings as
+ * embedded database does not isolate updates, so exactly one process indexes at a time,
+ * under a Lease. Re-applying a batch after a crash is harmless: readers treat postings as
  * sets, and statistics record the last sequence number they include.
  */
 export class AuditIndexer {
-  private readonly owner = randomUUID();
-  private leaseSlot = -1;
+  private readonly lease: Lease;
   private readonly batchSize: number;
   private readonly catchUpBatchSize: number;
   private readonly pageSize: number;
@@ -51,6 +44,10 @@ export class AuditIndexer {
     this.catchUpBatchSize = options.catchUpBatchSize ?? 20_000;
     this.pageSize = options.pageSize ?? postingPageSize;
     this.now = options.now ?? Date.now;
+    this.lease = new Lease('audit-indexer', 60_000, 20_000, this.now, () => {
+      this.knownBuckets.clear();
+      this.currentPages.clear();
+    });
   }
 
   /** Indexes whatever is new, if this process holds the lease. Returns the number of events indexed. */
@@ -84,34 +81,12 @@ export class AuditIndexer {
     throw new Error('audit indexer could not catch up');
   }
 
-  private async holdLease(): Promise<boolean> {
-    const slot = Math.floor(this.now() / leaseMs);
-    if (slot === this.leaseSlot) return true;
-    const won = await claim(AuditIndexLeaseModel as never, {
-      _id: `lease#${slot}`,
-      owner: this.owner,
-      expiresAt: new Date((slot + 1) * leaseMs),
-    });
-    if (won) {
-      // Another process may have indexed since this one last held the lease.
-      if (slot !== this.leaseSlot + 1) {
-        this.knownBuckets.clear();
-        this.currentPages.clear();
-      }
-      this.leaseSlot = slot;
-      await AuditIndexLeaseModel.deleteMany({ expiresAt: { $lt: new Date(this.now() - 10 * leaseMs) } });
-      return true;
-    }
-    const lease = await AuditIndexLeaseModel.findById(`lease#${slot}`).lean();
-    if (lease?.owner === this.owner) this.leaseSlot = slot;
-    return lease?.owner === this.owner;
+  private holdLease(): Promise<boolean> {
+    return this.lease.hold();
   }
 
   private insideLease(): boolean {
-    return (
-      Math.floor(this.now() / leaseMs) === this.leaseSlot &&
-      this.now() < (this.leaseSlot + 1) * leaseMs - leaseMarginMs
-    );
+    return this.lease.roomLeft();
   }
 
   /**

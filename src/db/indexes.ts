@@ -5,7 +5,6 @@ import { TransactionMonthModel } from '../accounts/transaction.model.js';
 import { AuditCheckpointModel, AuditEventModel } from '../audit/audit-event.model.js';
 import {
   AuditDailyStatsModel,
-  AuditIndexLeaseModel,
   AuditIndexStateModel,
   AuditPostingDirModel,
   AuditPostingModel,
@@ -26,7 +25,6 @@ const models = [
   AuditPostingDirModel,
   AuditDailyStatsModel,
   AuditIndexStateModel,
-  AuditIndexLeaseModel,
 ];
 
 /**

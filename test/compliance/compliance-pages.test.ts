@@ -160,7 +160,7 @@ describe('compliance pages', function () {
       .send({ _csrf: csrf })
       .expect(303);
     let text = '';
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 300; i++) {
       text = (await agent.get(started.headers.location!).expect(200)).text;
       if (!text.includes('This page refreshes itself')) break;
       await new Promise((r) => setTimeout(r, 100));

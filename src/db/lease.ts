@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { Schema, model } from 'mongoose';
+import { claim } from './primary-key.js';
+
+const leaseSchema = new Schema(
+  { _id: String, owner: String, expiresAt: Date },
+  { collection: 'leases', versionKey: false },
+);
+const LeaseModel = model('Lease', leaseSchema);
+
+/**
+ * Makes one process at a time the worker for a job (`name`), across all processes on one
+ * database: time is cut into slots and the slot's lease goes to whoever inserts
+ * `<name>#<slot>` first. The embedded database does not isolate updates, so jobs that
+ * update shared documents run only under a lease, and only while well inside it.
+ */
+export class Lease {
+  private readonly owner = randomUUID();
+  private slot = -1;
+
+  constructor(
+    readonly name: string,
+    private readonly slotMs = 60_000,
+    private readonly marginMs = 20_000,
+    private readonly now: () => number = Date.now,
+    /** Called when this process takes the lease after another held it (its caches may be stale). */
+    private readonly onTakeOver: () => void = () => undefined,
+  ) {}
+
+  /** True while this process holds the current slot, claiming it if nobody has. */
+  async hold(): Promise<boolean> {
+    const slot = Math.floor(this.now() / this.slotMs);
+    if (slot === this.slot) return true;
+    const id = `${this.name}#${slot}`;
+    const won = await claim(LeaseModel as never, {
+      _id: id,
+      owner: this.owner,
+      expiresAt: new Date((slot + 1) * this.slotMs),
+    });
+    const mine = won || (await LeaseModel.findById(id).lean())?.owner === this.owner;
+    if (!mine) return false;
+    if (slot !== this.slot + 1) this.onTakeOver();
+    this.slot = slot;
+    if (won) await LeaseModel.deleteMany({ expiresAt: { $lt: new Date(this.now() - 10 * this.slotMs) } });
+    return true;
+  }
+
+  /** Whether there is time left in the held slot to start another piece of work. */
+  roomLeft(): boolean {
+    return (
+      Math.floor(this.now() / this.slotMs) === this.slot &&
+      this.now() < (this.slot + 1) * this.slotMs - this.marginMs
+    );
+  }
+}
