@@ -8,6 +8,7 @@ import { interactionRoutes } from './oauth/interaction.routes.js';
 import type { OAuthSecrets } from './oauth/oauth-keys.js';
 import { createOidcProvider, oauthRoutes } from './oauth/oidc-provider.js';
 import { obErrorHandler } from './open-banking/ob-errors.js';
+import { createWebhooks, type Webhooks } from './webhooks/webhook.service.js';
 import type { MongoClient } from 'mongodb';
 import { accountPageRoutes } from './accounts/account.routes.js';
 import type { AuditLog } from './audit/audit-log.js';
@@ -43,6 +44,7 @@ export interface BuiltApp {
   app: Express;
   provider: Provider;
   consentDeps: ConsentDeps;
+  webhooks: Webhooks;
 }
 
 /** Builds the Express app. It neither connects nor listens: server.ts and the tests do that. */
@@ -69,7 +71,14 @@ export function buildApp({
   const provider = createOidcProvider(config, oauthSecrets, {
     settledConsent: (consentId) => settledConsent(consentDeps, consentId),
   });
-  const endings = consentEndings(provider);
+  const webhooks = createWebhooks({
+    audit,
+    logger,
+    publicUrl: config.publicUrl,
+    signingJwk: oauthSecrets.jwks.keys[0]!,
+    ...(now ? { now } : {}),
+  });
+  const endings = consentEndings(provider, [webhooks.listener]);
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
   configureViews(app, config.NODE_ENV === 'production');
@@ -129,5 +138,5 @@ export function buildApp({
 
   app.use(notFound);
   app.use(errorHandler);
-  return { app, provider, consentDeps };
+  return { app, provider, consentDeps, webhooks };
 }

@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import mongoose from 'mongoose';
-import { createApp } from './app.js';
+import { buildApp } from './app.js';
+import { sweepExpiredOidcArtefacts } from './oauth/oidc-adapter.js';
 import { startAuditBackground } from './audit/audit-background.js';
 import { createAuditLog } from './audit/audit-log.js';
 import { loadAuditKeys } from './audit/audit-keys.js';
@@ -49,7 +50,7 @@ async function main() {
     indexIntervalMs: config.AUDIT_INDEX_INTERVAL_MS,
     checkpointIntervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
   });
-  const app = createApp({
+  const { app, webhooks } = buildApp({
     config,
     logger,
     sessionSecret: await resolveSessionSecret(config),
@@ -67,13 +68,18 @@ async function main() {
     sweepSigninThrottles(config.SIGNIN_THROTTLE_WINDOW_MINUTES).catch((err: unknown) =>
       logger.warn({ err }, 'sign-in throttle sweep failed'),
     );
+    sweepExpiredOidcArtefacts().catch((err: unknown) => logger.warn({ err }, 'OAuth artefact sweep failed'));
   }, 60_000).unref();
+  const webhookWorker = setInterval(() => {
+    webhooks.deliverDue().catch((err: unknown) => logger.warn({ err }, 'webhook delivery round failed'));
+  }, 2_000).unref();
 
   const shutdown = (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal }, 'shutting down');
     clearInterval(sweeper);
+    clearInterval(webhookWorker);
     setTimeout(() => {
       logger.error('shutdown timed out; exiting');
       process.exit(1);

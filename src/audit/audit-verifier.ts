@@ -158,7 +158,9 @@ export async function verifyAuditLog(
 
   // Events written while the scan ran may be missing from it; look each gap up before calling it a removal.
   while (!chainBroken && pending.size > 0) {
-    const stored = (await AuditEventModel.collection.findOne({ _id: eventId(expected) as never })) as StoredEvent | null;
+    const stored = (await AuditEventModel.collection.findOne({
+      _id: eventId(expected) as never,
+    })) as StoredEvent | null;
     if (!stored) {
       problems.push(removedAt(expected));
       break;

@@ -3,6 +3,7 @@ import type Provider from 'oidc-provider';
 import { parse } from '../http/validate.js';
 import { requestContext } from '../http/request-context.js';
 import { requireAppToken } from '../oauth/resource-server.js';
+import { iso } from '../open-banking/ob-dates.js';
 import { ObError, obErrorCodes } from '../open-banking/ob-errors.js';
 import { checkConsentRequest, type Permission } from './consent.js';
 import type { ConsentRecord } from './consent.model.js';
@@ -98,9 +99,4 @@ export function consentBody(consent: ConsentRecord, self: string) {
     Links: { Self: self },
     Meta: {},
   };
-}
-
-/** OB date-times carry their zone: 2026-04-05T10:43:07+00:00. */
-export function iso(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, '+00:00');
 }

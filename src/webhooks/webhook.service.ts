@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { importJWK, SignJWT, type JWK } from 'jose';
+import type { AuditLog } from '../audit/audit-log.js';
+import { findApp } from '../apps/app.service.js';
+import type { ConsentEndListener } from '../consents/consent-endings.js';
+import { iso } from '../open-banking/ob-dates.js';
+import { Lease } from '../db/lease.js';
+import type { Logger } from '../logger.js';
+import { WebhookDeliveryModel, WebhookQueueModel, type WebhookDeliveryRecord } from './webhook.model.js';
+
+/** Waits before the 2nd, 3rd, ... attempt; after the last, the delivery has failed. */
+export const retryDelaysMs = [
+  10_000,
+  60_000,
+  5 * 60_000,
+  30 * 60_000,
+  2 * 3_600_000,
+  6 * 3_600_000,
+  12 * 3_600_000,
+];
+
+export interface WebhookOptions {
+  audit: AuditLog;
+  logger: Logger;
+  publicUrl: string;
+  /** The authorisation server's signing key (its public half is at /oauth/jwks). */
+  signingJwk: Record<string, unknown>;
+  now?: () => Date;
+  fetchImpl?: typeof fetch;
+}
+
+/**
+ * Tells apps that a consent ended, with a JWT signed by the authorisation server's key
+ * (so apps check it with the keys at /oauth/jwks), posted to the app's webhook URL. Each
+ * notice is queued in the database and retried with backoff by whichever process holds
+ * the worker lease; every attempt is kept on the delivery and in the audit log.
+ */
+export function createWebhooks(options: WebhookOptions) {
+  const now = () => options.now?.() ?? new Date();
+  // Attempts time out after 5 s, so a round started with 6 s of lease left ends inside it.
+  const lease = new Lease('webhook-worker', 30_000, 6_000, () => now().getTime());
+
+  const listener: ConsentEndListener = {
+    async consentEnded(consent, event) {
+      const app = await findApp(consent.clientId);
+      if (!app?.webhookUrl) return;
+      const id = randomUUID();
+      const key = await importJWK(options.signingJwk as JWK, 'ES256');
+      const jws = await new SignJWT({
+        event: `consent.${event}`,
+        ConsentId: consent._id,
+        Status: consent.status,
+        StatusUpdateDateTime: iso(consent.statusUpdateDateTime),
+        ...(consent.statusReason ? { StatusReason: [consent.statusReason] } : {}),
+      })
+        .setProtectedHeader({ alg: 'ES256', kid: String(options.signingJwk.kid), typ: 'consent-event+jwt' })
+        .setIssuer(options.publicUrl)
+        .setAudience(consent.clientId)
+        .setIssuedAt(Math.floor(now().getTime() / 1000))
+        .setJti(id)
+        .sign(key);
+      await WebhookDeliveryModel.create({
+        _id: id,
+        clientId: consent.clientId,
+        consentId: consent._id,
+        event: `consent.${event}`,
+        url: app.webhookUrl,
+        jws,
+        status: 'pending',
+        createdAt: now(),
+      });
+      await WebhookQueueModel.create({ _id: id, nextAttemptAt: now() });
+    },
+  };
+
+  /** Attempts every due delivery, if this process holds the worker lease. Returns how many were attempted. */
+  async function deliverDue(): Promise<number> {
+    if (!(await lease.hold())) return 0;
+    const due = (await WebhookQueueModel.find({ nextAttemptAt: { $lte: now() } }).lean()).slice(0, 50);
+    let attempted = 0;
+    for (const item of due) {
+      if (!lease.roomLeft()) break;
+      const delivery = (await WebhookDeliveryModel.findById(item._id).lean()) as WebhookDeliveryRecord | null;
+      if (!delivery || delivery.status !== 'pending') {
+        await WebhookQueueModel.deleteOne({ _id: item._id });
+        continue;
+      }
+      await attempt(delivery);
+      attempted += 1;
+    }
+    return attempted;
+  }
+
+  async function attempt(delivery: WebhookDeliveryRecord) {
+    const at = now();
+    let status: number | undefined;
+    let error: string | undefined;
+    try {
+      const res = await (options.fetchImpl ?? fetch)(delivery.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/jwt' },
+        body: delivery.jws,
+        redirect: 'error',
+        signal: AbortSignal.timeout(5000),
+      });
+      status = res.status;
+      if (!res.ok) error = `answered ${res.status}`;
+    } catch (cause) {
+      error = cause instanceof Error ? cause.message.slice(0, 200) : 'request failed';
+    }
+    const attempts = [
+      ...delivery.attempts,
+      { at, ...(status ? { status } : {}), ...(error ? { error } : {}) },
+    ];
+    const delivered = !error;
+    const exhausted = !delivered && attempts.length > retryDelaysMs.length;
+    await options.audit.record({
+      action: delivered ? 'webhook.delivered' : 'webhook.failed',
+      actor: { type: 'system', id: 'webhook-worker' },
+      outcome: delivered ? 'success' : 'failure',
+      reason: error,
+      clientId: delivery.clientId,
+      consentId: delivery.consentId,
+      resource: delivery.url,
+      details: { delivery: delivery._id, attempt: attempts.length, final: delivered || exhausted },
+    });
+    await WebhookDeliveryModel.updateOne(
+      { _id: delivery._id },
+      { $set: { attempts, status: delivered ? 'delivered' : exhausted ? 'failed' : 'pending' } },
+    );
+    if (delivered || exhausted) await WebhookQueueModel.deleteOne({ _id: delivery._id });
+    else {
+      const wait = retryDelaysMs[attempts.length - 1]!;
+      await WebhookQueueModel.updateOne(
+        { _id: delivery._id },
+        { $set: { nextAttemptAt: new Date(at.getTime() + wait) } },
+      );
+      options.logger.info(
+        { delivery: delivery._id, attempt: attempts.length, error },
+        'webhook delivery will be retried',
+      );
+    }
+  }
+
+  return { listener, deliverDue };
+}
+
+export type Webhooks = ReturnType<typeof createWebhooks>;
