@@ -1,10 +1,11 @@
 import { Router } from 'express';
 import { complianceOperations } from '../compliance/compliance.openapi.js';
+import { consentOperations } from '../consents/consent.openapi.js';
 import { anyone } from '../http/require-role.js';
 import { buildOpenApiDocument } from './openapi.js';
 
 export function allOperations() {
-  return [...complianceOperations];
+  return [...consentOperations, ...complianceOperations];
 }
 
 export function openApiRoutes(publicUrl: string) {

@@ -140,5 +140,8 @@ describe('compliance JSON API', function () {
       assert.ok(doc.paths[path], path);
     }
     assert.deepEqual(doc.paths['/api/compliance/events'].get.security, [{ session: [] }]);
+    const consents = doc.paths['/open-banking/v4.0/aisp/account-access-consents'];
+    assert.ok(consents.post.requestBody.content['application/json'].schema.properties.Data);
+    assert.deepEqual(consents.post.security, [{ oauth: ['accounts'] }]);
   });
 });

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import type { Operation } from '../openapi/openapi.js';
+import { obBasePath } from './consent-api.routes.js';
+import {
+  ConsentIdParam,
+  OBErrorResponse1,
+  OBReadConsent1,
+  OBReadConsentResponse1,
+} from './consent.schemas.js';
+
+const tags = ['Open Banking: account-access consents'];
+const fapiHeaders = z.object({
+  'x-fapi-interaction-id': z
+    .string()
+    .optional()
+    .describe('echoed back; used as the request id in the audit log'),
+  DPoP: z.string().describe('DPoP proof for this request, bound to the access token'),
+});
+const refusals = {
+  400: {
+    description: 'Invalid body or consent rules not met (OB error body naming the field)',
+    schema: OBErrorResponse1,
+  },
+  401: { description: 'Missing, invalid or revoked DPoP-bound access token', schema: OBErrorResponse1 },
+  403: { description: 'Token without the accounts scope, or app suspended', schema: OBErrorResponse1 },
+  503: { description: 'The audit log is unavailable, so nothing was done', schema: OBErrorResponse1 },
+};
+
+export const consentOperations: Operation[] = [
+  {
+    method: 'post',
+    path: `${obBasePath}/account-access-consents`,
+    summary: 'Create an account-access consent (client credentials token, scope accounts)',
+    tags,
+    security: 'oauthClient',
+    headers: fapiHeaders,
+    body: { schema: OBReadConsent1 },
+    responses: {
+      201: { description: 'Created, awaiting authorisation', schema: OBReadConsentResponse1 },
+      ...refusals,
+    },
+  },
+  {
+    method: 'get',
+    path: `${obBasePath}/account-access-consents/{ConsentId}`,
+    summary: 'Read a consent of this app',
+    tags,
+    security: 'oauthClient',
+    params: ConsentIdParam,
+    headers: fapiHeaders,
+    responses: {
+      200: { description: 'The consent', schema: OBReadConsentResponse1 },
+      404: { description: 'No such consent for this app', schema: OBErrorResponse1 },
+      ...refusals,
+    },
+  },
+  {
+    method: 'delete',
+    path: `${obBasePath}/account-access-consents/{ConsentId}`,
+    summary:
+      'Withdraw a consent: an authorised one is cancelled, a pending one rejected; its tokens stop at once',
+    tags,
+    security: 'oauthClient',
+    params: ConsentIdParam,
+    headers: fapiHeaders,
+    responses: {
+      204: { description: 'Withdrawn (or already ended)' },
+      404: { description: 'No such consent for this app', schema: OBErrorResponse1 },
+      ...refusals,
+    },
+  },
+];
