@@ -12,6 +12,7 @@ import { createWebhooks, type Webhooks } from './webhooks/webhook.service.js';
 import type { MongoClient } from 'mongodb';
 import { accountPageRoutes } from './accounts/account.routes.js';
 import type { AuditLog } from './audit/audit-log.js';
+import { appPageRoutes } from './apps/app.routes.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { createPassport } from './auth/passport.js';
 import type { Config } from './config.js';
@@ -132,6 +133,12 @@ export function buildApp({
   pages.use(authRoutes(passport, audit));
   pages.use(accountPageRoutes());
   pages.use(interactionRoutes(provider, consentDeps));
+  pages.use(
+    appPageRoutes(audit, consentDeps, {
+      allowClientSecretBasic: config.ALLOW_CLIENT_SECRET_BASIC,
+      allowLoopbackHttp: config.allowLoopbackHttp,
+    }),
+  );
   pages.use(compliancePageRoutes(audit, { retentionDays: config.AUDIT_RETENTION_DAYS }));
   pages.use(complianceApiRoutes(audit));
   app.use(pages);

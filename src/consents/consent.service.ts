@@ -287,3 +287,29 @@ async function addToCustomer(customerId: string, consentId: string) {
     if (await claim(CustomerConsentModel as never, { _id: `${customerId}#${n}`, consentId })) return;
   }
 }
+
+/** The bank ends a consent (for example when an app is struck off): authorised ones are cancelled, pending ones rejected. */
+export async function endConsentByBank(
+  deps: ConsentDeps,
+  consentId: string,
+  operatorId: string,
+  context?: RequestContext,
+) {
+  const consent = await settledConsent(deps, consentId, context);
+  if (!consent) return undefined;
+  const actor: Actor = { type: 'staff', id: operatorId };
+  if (consent.status === 'AUTH')
+    return move(deps, consent, 'CANC', statusReasons.revokedByBank, actor, context);
+  if (consent.status === 'AWAU')
+    return move(deps, consent, 'RJCT', statusReasons.revokedByBank, actor, context);
+  return consent;
+}
+
+/** An app's consents that are still live (pending or authorised), each settled. A scan: used by rare admin actions only. */
+export async function liveConsentsOfApp(deps: ConsentDeps, clientId: string) {
+  const ids = (await ConsentModel.find({ clientId }, { _id: 1 }).lean()).map((c) => c._id);
+  const settled = await Promise.all(ids.map((id) => settledConsent(deps, id)));
+  return settled.filter(
+    (c): c is ConsentRecord => c !== undefined && (c.status === 'AUTH' || c.status === 'AWAU'),
+  );
+}
