@@ -132,6 +132,7 @@ async function loadScreen(provider: Provider, deps: ConsentDeps, req: Request, r
     });
     return undefined;
   }
+  allowFormRedirectTo(res, String(details.params.redirect_uri ?? ''));
   const app = await getApp(consent.clientId);
   const accounts = await listAccountsWithBalances(req.user.customerId);
   const permissions = consent.permissions.map((p) => ({ code: p, ...permissionWording[p as Permission] }));
@@ -140,4 +141,16 @@ async function loadScreen(provider: Provider, deps: ConsentDeps, req: Request, r
 
 function finish(provider: Provider, req: Request, res: Response, result: Record<string, unknown>) {
   return provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
+}
+
+/**
+ * The consent form posts here, and the answer redirects on to the app's redirect URI.
+ * Browsers apply the page's CSP form-action to that redirect, so the app's origin is
+ * added to it on this page only.
+ */
+function allowFormRedirectTo(res: Response, redirectUri: string) {
+  const origin = URL.parse(redirectUri)?.origin;
+  const csp = res.getHeader('content-security-policy');
+  if (!origin || origin === 'null' || typeof csp !== 'string') return;
+  res.setHeader('content-security-policy', csp.replace("form-action 'self'", `form-action 'self' ${origin}`));
 }
