@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import { OBErrorResponse1, OBReadConsentResponse1 } from '../../src/consents/consent.schemas.js';
+import { assertValidAgainstSpec } from '../helpers/ob-spec.js';
 import { auditEventsWhere } from '../helpers/audit.js';
 import {
   appClient,
@@ -29,6 +30,7 @@ describe('OB API: /account-access-consents', function () {
     const before = (await auditEventsWhere({ clientId, action: 'consent.created' })).length;
     const res = await createConsentAs(server.issuer, c, data as Record<string, unknown>);
     assert.equal(res.status, 400);
+    assertValidAgainstSpec('OBErrorResponse1', res.body);
     const body = OBErrorResponse1.parse(res.body);
     const error = body.Errors.find((e) => e.ErrorCode === expected.code);
     assert.ok(error, `expected ${expected.code} in ${JSON.stringify(body.Errors)}`);
@@ -57,7 +59,9 @@ describe('OB API: /account-access-consents', function () {
     );
     assert.equal(res.status, 201);
     assert.equal(res.headers.get('x-fapi-interaction-id'), 'b9f8b4b6-3f64-4e1b-9a57-6b41b0e8a5a1');
-    const body = OBReadConsentResponse1.parse(await res.json());
+    const json = await res.json();
+    assertValidAgainstSpec('OBReadConsentResponse1', json);
+    const body = OBReadConsentResponse1.parse(json);
     assert.equal(res.headers.get('location'), body.Links.Self);
     assert.match(body.Data.CreationDateTime, /\+00:00$/);
 
@@ -71,7 +75,16 @@ describe('OB API: /account-access-consents', function () {
       { DPoP: c.DPoP },
     );
     assert.equal(read.status, 200);
-    assert.equal(OBReadConsentResponse1.parse(await read.json()).Data.Status, 'AWAU');
+    const readBody = await read.json();
+    assertValidAgainstSpec('OBReadConsentResponse1', readBody);
+    assert.equal(OBReadConsentResponse1.parse(readBody).Data.Status, 'AWAU');
+  });
+
+  it('checks bodies against the official specification, which rejects a wrong one', () => {
+    assert.throws(
+      () => assertValidAgainstSpec('OBReadConsentResponse1', { Data: { Status: 'DONE' }, Risk: {} }),
+      /must have required property 'ConsentId'[\s\S]*must be equal to one of the allowed values/,
+    );
   });
 
   it('refuses permissions this bank does not serve', () =>
@@ -139,7 +152,9 @@ describe('OB API: /account-access-consents', function () {
       { DPoP: other.DPoP },
     );
     assert.equal(res.status, 404);
-    assert.equal(OBErrorResponse1.parse(await res.json()).Errors[0]!.ErrorCode, 'U007');
+    const notFound = await res.json();
+    assertValidAgainstSpec('OBErrorResponse1', notFound);
+    assert.equal(OBErrorResponse1.parse(notFound).Errors[0]!.ErrorCode, 'U007');
   });
 
   it('refuses a bearer token and a missing proof with 401 and a DPoP challenge', async () => {
