@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type Provider from 'oidc-provider';
 import { consentApiRoutes, obBasePath, obCommon } from './consents/consent-api.routes.js';
 import { consentEndings } from './consents/consent-endings.js';
+import { dataApiRoutes } from './data-api/data-api.routes.js';
 import { settledConsent, type ConsentDeps } from './consents/consent.service.js';
 import { NotFoundError } from './errors.js';
 import { interactionRoutes } from './oauth/interaction.routes.js';
@@ -97,6 +98,13 @@ export function buildApp({
   // Open Banking API: JSON in, OB error bodies out.
   app.use(obCommon());
   app.use(consentApiRoutes(provider, consentDeps, config.publicUrl));
+  app.use(
+    dataApiRoutes(
+      provider,
+      { ...consentDeps, unattendedDailyLimit: config.UNATTENDED_DAILY_LIMIT },
+      config.publicUrl,
+    ),
+  );
   app.use(obBasePath, (_req, _res, next) => next(new NotFoundError('No such Open Banking resource')));
   app.use(obBasePath, obErrorHandler);
 

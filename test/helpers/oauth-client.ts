@@ -1,22 +1,25 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- OB response bodies are read loosely in assertions */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as client from 'openid-client';
 import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { registerApp } from '../../src/apps/app.service.js';
+import { createCustomerWithAccounts } from './factories.js';
 import { obBasePath } from '../../src/consents/consent-api.routes.js';
+import type { AuditLog } from '../../src/audit/audit-log.js';
 import { buildFullTestApp, createTestAuditLog } from './app.js';
 
 /** The real app listening on loopback, with its issuer (PUBLIC_URL) set to where it listens. */
-export async function startOAuthServer(overrides: Record<string, string> = {}, now?: () => Date) {
+export async function startOAuthServer(
+  overrides: Record<string, string> = {},
+  now?: () => Date,
+  audit: AuditLog = createTestAuditLog(),
+) {
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const built = buildFullTestApp(
-    { PUBLIC_URL: issuer, TRUST_PROXY: 'false', ...overrides },
-    createTestAuditLog(),
-    now,
-  );
+  const built = buildFullTestApp({ PUBLIC_URL: issuer, TRUST_PROXY: 'false', ...overrides }, audit, now);
   server.on('request', built.app);
   return {
     ...built,
@@ -252,3 +255,56 @@ export async function exchangeCode(
 
 export const accountIdsOn = (html: string) =>
   [...html.matchAll(/name="accountIds" value="([^"]+)"/g)].map((m) => m[1]!);
+
+/** A customer with two accounts who authorised `permissions` on `chosen` of them; the app holds tokens. */
+export async function connectedApp(
+  server: { issuer: string },
+  permissions: string[],
+  options: {
+    chosen?: (accountIds: string[]) => string[];
+    transactions?: number;
+    consent?: Record<string, unknown>;
+  } = {},
+) {
+  const { person, accounts } = await createCustomerWithAccounts(options.transactions ?? 40);
+  const app = await registerTestApp(server.issuer);
+  const c = await appClient(server.issuer, app);
+  const created = await createConsentAs(server.issuer, c, { Permissions: permissions, ...options.consent });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const consentId = created.body.Data.ConsentId;
+  const ids = accounts.map((a) => a.accountId);
+  const chosen = options.chosen ? options.chosen(ids) : ids;
+  const flow = await authoriseInBrowser(server.issuer, app, c, consentId, person, () => ({
+    decision: 'approve',
+    accountIds: chosen,
+  }));
+  const tokens = await exchangeCode(c, flow);
+  return { app, c, tokens, consentId, person, accounts, chosen };
+}
+
+/** Calls the data API as the app does, with a fresh DPoP proof; attended unless said otherwise. */
+export async function readData(
+  issuer: string,
+  c: AppClient,
+  accessToken: string,
+  path: string,
+  options: { attended?: boolean } = {},
+) {
+  const headers = new Headers();
+  if (options.attended !== false) headers.set('x-fapi-customer-ip-address', '198.51.100.7');
+  const url = path.startsWith('http') ? new URL(path) : new URL(`${issuer}${obBasePath}${path}`);
+  try {
+    const res = await client.fetchProtectedResource(c.config, accessToken, url, 'GET', undefined, headers, {
+      DPoP: c.DPoP,
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  } catch (error) {
+    // openid-client throws on a 401 with a DPoP challenge.
+    const e = error as { status?: number; response?: Response; cause?: Response };
+    const response = e.response ?? e.cause;
+    return {
+      status: e.status ?? response?.status ?? 0,
+      body: response ? ((await response.json().catch(() => ({}))) as Record<string, any>) : {},
+    };
+  }
+}
