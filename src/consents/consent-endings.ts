@@ -18,8 +18,9 @@ export function consentEndings(provider: Provider, listeners: ConsentEndListener
       if (consent.grantId) {
         const grant = await provider.Grant.find(consent.grantId);
         await grant?.destroy();
+        // Access tokens are left to expire (minutes): without their grant they are refused, and
+        // a refused call can still be traced to its consent in the audit log.
         await Promise.all([
-          provider.AccessToken.revokeByGrantId(consent.grantId),
           provider.RefreshToken.revokeByGrantId(consent.grantId),
           provider.AuthorizationCode.revokeByGrantId(consent.grantId),
         ]);

@@ -48,7 +48,7 @@ type Deps = ConsentDeps & { unattendedDailyLimit: number };
 /** The OB v4.0 account information endpoints, for a customer's DPoP-bound access token. */
 export function dataApiRoutes(provider: Provider, deps: Deps, publicUrl: string) {
   const router = Router();
-  const customer = requireAppToken(provider, publicUrl, 'customer');
+  const customer = requireAppToken(provider, publicUrl, 'customer', deps.audit);
   const selfUrl = (req: Request) => `${publicUrl}${req.originalUrl}`;
 
   const authorise = (req: Request, res: Response, resource: Resource, route: string, accountId?: string) =>

@@ -3,6 +3,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify, type JWK } from 'jose';
 import type Provider from 'oidc-provider';
 import { AppModel } from '../apps/app.model.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { requestContext } from '../http/request-context.js';
 import { ObError, obErrorCodes } from '../open-banking/ob-errors.js';
 
 /** What a verified access token tells the routes behind it. */
@@ -37,7 +39,12 @@ const refuse = (error: string, message: string) =>
  * and not replayed; the token carries the `accounts` scope; the app is not suspended.
  * `kind` says which grant the route accepts: client credentials or a customer's code grant.
  */
-export function requireAppToken(provider: Provider, publicUrl: string, kind: AppToken['kind']) {
+export function requireAppToken(
+  provider: Provider,
+  publicUrl: string,
+  kind: AppToken['kind'],
+  audit?: AuditLog,
+) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const match = /^DPoP ([\w.~+/-]+=*)$/.exec(req.get('authorization') ?? '');
     if (!match)
@@ -56,8 +63,23 @@ export function requireAppToken(provider: Provider, publicUrl: string, kind: App
     const grantId = 'grantId' in token ? (token.grantId as string | undefined) : undefined;
     if (kind === 'customer') {
       const grant = grantId ? await provider.Grant.find(grantId) : undefined;
-      if (!grant || grant.clientId !== token.clientId)
-        throw refuse('invalid_token', 'The access token’s authorisation was revoked');
+      if (!grant || grant.clientId !== token.clientId) {
+        // The consent ended (its grant was destroyed): the attempt is part of the consent's history.
+        const consentId = (token as { extra?: { openbanking_intent_id?: string } }).extra
+          ?.openbanking_intent_id;
+        await audit?.record({
+          action: 'data.denied',
+          actor: { type: 'app', id: token.clientId },
+          outcome: 'failure',
+          reason: 'consent_revoked',
+          clientId: token.clientId,
+          customerId: (token as { accountId?: string }).accountId,
+          consentId,
+          resource: `${req.method} ${req.path}`,
+          context: requestContext(req),
+        });
+        throw refuse('invalid_token', 'The access token belongs to a consent that was revoked');
+      }
     }
 
     let proofPayload: { htm?: unknown; htu?: unknown; ath?: unknown; jti?: unknown; iat?: number };

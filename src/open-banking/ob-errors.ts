@@ -72,7 +72,10 @@ export function obErrorHandler(error: unknown, req: Request, res: Response, next
   if (status >= 500) req.log.error({ err: error }, 'open banking request failed');
   else
     req.log.info({ status, codes: details.errors.map((e) => e.ErrorCode) }, 'open banking request refused');
-  if (error instanceof ObError && error.wwwAuthenticate) res.set('WWW-Authenticate', error.wwwAuthenticate);
+  if (error instanceof ObError && error.wwwAuthenticate) {
+    // Header values must be plain ASCII.
+    res.set('WWW-Authenticate', error.wwwAuthenticate.replace(/[^\x20-\x7e]/g, '?'));
+  }
   if (status === 429 && error instanceof AppError && 'retryAfterSeconds' in error) {
     res.set('Retry-After', String((error as { retryAfterSeconds: number }).retryAfterSeconds));
   }

@@ -170,6 +170,37 @@ describe('OB data API', function () {
     await revokeConsentByCustomer(server.consentDeps, s.person.customerId!, s.consentId, {});
     const after = await readData(server.issuer, s.c, s.tokens.access_token, '/accounts');
     assert.equal(after.status, 401);
+    const denied = await lastAuditEventWhere({ consentId: s.consentId, action: 'data.denied' });
+    assert.equal(denied?.reason, 'consent_revoked');
+  });
+
+  it('races a revocation against 50 concurrent readers: no read that starts after the revoke returns succeeds', async () => {
+    const s = await connectedApp(server, ['ReadAccountsBasic', 'ReadBalances']);
+    let revokedAt = Number.POSITIVE_INFINITY;
+    const results: { startedAt: number; status: number }[] = [];
+    const deadline = Date.now() + 4_000;
+    const reader = async () => {
+      while (Date.now() < deadline) {
+        const startedAt = performance.now();
+        const res = await readData(server.issuer, s.c, s.tokens.access_token, '/balances');
+        results.push({ startedAt, status: res.status });
+        if (startedAt > revokedAt + 50) return;
+      }
+    };
+    const revoker = (async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      await revokeConsentByCustomer(server.consentDeps, s.person.customerId!, s.consentId, {});
+      revokedAt = performance.now();
+    })();
+    await Promise.all([revoker, ...Array.from({ length: 50 }, reader)]);
+    const before = results.filter((r) => r.status === 200);
+    const lateSuccesses = results.filter((r) => r.startedAt > revokedAt && r.status === 200);
+    assert.ok(before.length > 0, 'some reads succeeded before the revocation');
+    assert.ok(
+      results.some((r) => r.startedAt > revokedAt),
+      'some reads started after it',
+    );
+    assert.deepEqual(lateSuccesses, []);
   });
 });
 
