@@ -1,11 +1,12 @@
 import { Router } from 'express';
 import { complianceOperations } from '../compliance/compliance.openapi.js';
 import { consentOperations } from '../consents/consent.openapi.js';
+import { dataApiOperations } from '../data-api/data-api.openapi.js';
 import { anyone } from '../http/require-role.js';
 import { buildOpenApiDocument } from './openapi.js';
 
 export function allOperations() {
-  return [...consentOperations, ...complianceOperations];
+  return [...consentOperations, ...dataApiOperations, ...complianceOperations];
 }
 
 export function openApiRoutes(publicUrl: string) {

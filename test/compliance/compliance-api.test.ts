@@ -143,5 +143,15 @@ describe('compliance JSON API', function () {
     const consents = doc.paths['/open-banking/v4.0/aisp/account-access-consents'];
     assert.ok(consents.post.requestBody.content['application/json'].schema.properties.Data);
     assert.deepEqual(consents.post.security, [{ oauth: ['accounts'] }]);
+    for (const path of [
+      '/accounts',
+      '/accounts/{AccountId}',
+      '/accounts/{AccountId}/balances',
+      '/accounts/{AccountId}/transactions',
+      '/balances',
+      '/transactions',
+    ]) {
+      assert.ok(doc.paths[`/open-banking/v4.0/aisp${path}`]?.get, path);
+    }
   });
 });
