@@ -191,7 +191,10 @@ function page(visit: Visit, data: { accounts?: any; transactions?: any; error?: 
     )
     .join('');
   const accounts = ((data.accounts?.Data?.Account as any[]) ?? [])
-    .map((a) => `<li>${escape(a.Nickname ?? a.AccountId)} (${escape(a.AccountSubType ?? '')})</li>`)
+    .map(
+      (a) =>
+        `<li>${escape(a.Nickname ?? a.AccountId)} (${escape(a.AccountTypeCode === 'CARD' ? 'card' : 'current account')})</li>`,
+    )
     .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Budget Buddy</title></head><body>
 <h1>Budget Buddy</h1>

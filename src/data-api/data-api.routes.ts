@@ -123,6 +123,18 @@ export function dataApiRoutes(provider: Provider, deps: Deps, publicUrl: string)
     const from = latest(consent.transactionFromDateTime ?? undefined, query.fromBookingDateTime);
     const to = earliest(consent.transactionToDateTime ?? undefined, query.toBookingDateTime, now);
     if (from && from > to) {
+      await deps.audit.record({
+        action: 'data.denied',
+        actor: { type: 'app', id: consent.clientId },
+        outcome: 'failure',
+        reason: 'outside_transaction_window',
+        clientId: consent.clientId,
+        customerId: consent.customerId ?? undefined,
+        consentId: consent._id,
+        resource: route,
+        accountIds: ids,
+        context: requestContext(req),
+      });
       throw new ObError(400, [
         {
           ErrorCode: obErrorCodes.outsideTransactionWindow,

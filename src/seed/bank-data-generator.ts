@@ -156,7 +156,8 @@ export function generateTransactions(
       };
     }
 
-    if (month !== lastMonth && !pending) {
+    // A card with nothing owed has no repayment that month.
+    if (month !== lastMonth && !pending && !(isCard && booked >= 0)) {
       lastMonth = month;
       rentDue = true;
       const amountMinor = isCard ? Math.max(0, -booked) : salaryMinor;

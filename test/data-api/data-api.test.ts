@@ -124,6 +124,10 @@ describe('OB data API', function () {
     );
     assert.equal(outside.status, 400);
     assert.equal(outside.body.Errors[0].ErrorCode, 'U016');
+    assert.equal(
+      (await lastAuditEventWhere({ consentId: s.consentId, action: 'data.denied' }))?.reason,
+      'outside_transaction_window',
+    );
   });
 
   it('refuses, with the reason audited: a permission not granted, an account not chosen', async () => {

@@ -40,7 +40,7 @@ describe('browser: a customer connects the example app, then it disconnects', fu
     await bank?.close();
   });
 
-  it('Alice approves one account on the consent screen; the app is connected; withdrawing cancels the consent', async () => {
+  it('Alice approves one account; the app shows only that account’s transactions; withdrawing cancels the consent', async () => {
     const { person, accounts } = await createCustomerWithAccounts(5, 'alice');
     const page = await browser.newPage();
     const consoleErrors = watchConsoleErrors(page);
@@ -66,6 +66,11 @@ describe('browser: a customer connects the example app, then it disconnects', fu
     const consent = await readConsent(consentId);
     assert.equal(consent?.status, 'AUTH');
     assert.deepEqual(consent?.accountIds, [accounts[1]!.accountId]);
+    // The app shows what it may read: the approved account and its transactions, nothing else.
+    const shown = await page.locator('body').innerText();
+    assert.match(shown, new RegExp(accounts[1]!.nickname));
+    assert.doesNotMatch(shown, new RegExp(`^${accounts[0]!.nickname}`, 'm'));
+    assert.ok((await page.locator('tbody tr').count()) > 0, 'transactions are listed');
     await screenshot(page, 'example-app-connected');
 
     await page.getByRole('button', { name: 'Disconnect' }).click();
