@@ -3,6 +3,7 @@ import type Provider from 'oidc-provider';
 import { consentApiRoutes, obBasePath, obCommon } from './consents/consent-api.routes.js';
 import { consentEndings } from './consents/consent-endings.js';
 import { dataApiRoutes } from './data-api/data-api.routes.js';
+import { dashboardRoutes } from './dashboard/dashboard.routes.js';
 import { settledConsent, type ConsentDeps } from './consents/consent.service.js';
 import { NotFoundError } from './errors.js';
 import { interactionRoutes } from './oauth/interaction.routes.js';
@@ -141,6 +142,7 @@ export function buildApp({
   pages.use(authRoutes(passport, audit));
   pages.use(accountPageRoutes());
   pages.use(interactionRoutes(provider, consentDeps));
+  pages.use(dashboardRoutes(consentDeps));
   pages.use(
     appPageRoutes(audit, consentDeps, {
       allowClientSecretBasic: config.ALLOW_CLIENT_SECRET_BASIC,

@@ -84,9 +84,14 @@ export async function transition(
   set: TransitionSet,
   now: Date,
   recordDecision: (transitionId: string) => Promise<{ seq: number }>,
+  /** An amendment keeps an authorised consent authorised and changes what it covers. */
+  kind: 'move' | 'amend' = 'move',
 ): Promise<ConsentRecord> {
-  if (!canMove(consent.status as ConsentStatus, to))
-    throw new ConsentStateConflict(consent.status as ConsentStatus);
+  const allowed =
+    kind === 'amend'
+      ? consent.status === 'AUTH' && to === 'AUTH'
+      : canMove(consent.status as ConsentStatus, to);
+  if (!allowed) throw new ConsentStateConflict(consent.status as ConsentStatus);
   const version = consent.version + 1;
   const id = transitionId(consent._id, version);
   const won = await claim(ConsentTransitionModel as never, {

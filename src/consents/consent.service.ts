@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditInput, RequestContext } from '../audit/audit-event.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { claim, findManyById } from '../db/primary-key.js';
-import { ForbiddenError, NotFoundError } from '../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 import {
   effectiveExpiry,
   lapse,
@@ -311,5 +311,52 @@ export async function liveConsentsOfApp(deps: ConsentDeps, clientId: string) {
   const settled = await Promise.all(ids.map((id) => settledConsent(deps, id)));
   return settled.filter(
     (c): c is ConsentRecord => c !== undefined && (c.status === 'AUTH' || c.status === 'AWAU'),
+  );
+}
+
+/**
+ * The customer stops sharing one account and keeps the rest: an amendment of the
+ * authorised consent, recorded in its history. The last account cannot be removed; the
+ * consent is revoked instead.
+ */
+export async function removeAccountFromConsent(
+  deps: ConsentDeps,
+  customerId: string,
+  consentId: string,
+  accountId: string,
+  context: RequestContext,
+) {
+  const consent = await settledConsent(deps, consentId, context);
+  if (!consent || consent.customerId !== customerId) throw new NotFoundError('You have no such consent');
+  const remaining = (consent.accountIds ?? []).filter((id) => id !== accountId);
+  if (remaining.length === (consent.accountIds ?? []).length)
+    throw new NotFoundError('That account is not shared under this consent');
+  if (remaining.length === 0) {
+    throw new ConflictError(
+      'This is the last account shared with the app: revoke access instead',
+      'last_account',
+    );
+  }
+  const actor: Actor = { type: 'customer', id: customerId };
+  return transition(
+    consent,
+    'AUTH',
+    statusReasons.accountRemoved,
+    actor,
+    { accountIds: remaining },
+    now(deps),
+    (transitionId) =>
+      deps.audit.record({
+        action: 'consent.account_removed',
+        actor,
+        outcome: 'success',
+        customerId,
+        clientId: consent.clientId,
+        consentId,
+        accountIds: [accountId],
+        context,
+        details: { transition: transitionId, remaining: remaining.length },
+      }),
+    'amend',
   );
 }

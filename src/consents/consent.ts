@@ -123,6 +123,10 @@ export const statusReasons = {
   revokedByApp: { StatusReasonCode: 'C005', StatusReasonDescription: 'Deleted by the third-party provider' },
   revokedByBank: { StatusReasonCode: 'C006', StatusReasonDescription: 'Revoked by the bank' },
   expired: { StatusReasonCode: 'C007', StatusReasonDescription: 'Reached its expiration date and time' },
+  accountRemoved: {
+    StatusReasonCode: 'C008',
+    StatusReasonDescription: 'An account was removed by the customer',
+  },
 } as const satisfies Record<string, StatusReason>;
 
 export interface PermissionProblem {

@@ -9,6 +9,14 @@ const dateTime = new Intl.DateTimeFormat('en-GB', {
 });
 const date = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
 
+const consentStatusWords: Record<string, string> = {
+  AUTH: 'Active',
+  AWAU: 'Waiting for your approval',
+  RJCT: 'Declined',
+  CANC: 'Revoked',
+  EXPD: 'Expired',
+};
+
 export function formatMoney(minor: number, currency: string): string {
   return new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(minor / 100);
 }
@@ -28,6 +36,7 @@ export function configureViews(app: Express, cache: boolean) {
     value ? `${dateTime.format(new Date(value))} UTC` : '—',
   );
   env.addFilter('date', (value: Date | string | undefined) => (value ? date.format(new Date(value)) : '—'));
+  env.addFilter('consentStatus', (status: string) => consentStatusWords[status] ?? status);
   app.set('view engine', 'njk');
   return env;
 }

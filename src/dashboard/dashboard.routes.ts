@@ -1,0 +1,80 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import {
+  removeAccountFromConsent,
+  revokeConsentByCustomer,
+  type ConsentDeps,
+} from '../consents/consent.service.js';
+import { flash } from '../http/flash.js';
+import { noStore } from '../http/no-store.js';
+import { requestContext } from '../http/request-context.js';
+import { requireRole } from '../http/require-role.js';
+import { parse } from '../http/validate.js';
+import { views } from '../http/views-formatting.js';
+import { accessHistory, connectedApp, connectedApps, tabs, type Tab } from './dashboard.service.js';
+
+const customer = requireRole('customer');
+const TabQuery = z.strictObject({ tab: z.enum(Object.keys(tabs) as [Tab, ...Tab[]]).default('active') });
+const ConsentParam = z.strictObject({
+  consentId: z.string().regex(/^aac-[0-9a-f-]{36}$/, 'is not a consent id'),
+});
+const AccountParam = ConsentParam.extend({
+  accountId: z
+    .string()
+    .max(40)
+    .regex(/^[A-Za-z0-9._-]+$/),
+});
+const HistoryQuery = z.strictObject({ before: z.coerce.number().int().positive().optional() });
+const Confirm = z.strictObject({ _csrf: z.string() });
+
+/** The customer's connected apps: what each may see, what it has looked at, and taking access back. */
+export function dashboardRoutes(deps: ConsentDeps) {
+  const router = Router();
+  router.use('/my', noStore);
+
+  router.get('/my/apps', customer, async (req, res) => {
+    const { tab } = parse(TabQuery, req.query);
+    const { apps, counts } = await connectedApps(deps, req.user!.customerId!, tab);
+    res.render('dashboard/apps.njk', { apps, counts, tab });
+  });
+
+  router.get('/my/apps/:consentId', customer, async (req, res) => {
+    const { consentId } = parse(ConsentParam, req.params);
+    const { before } = parse(HistoryQuery, req.query);
+    const app = await connectedApp(deps, req.user!.customerId!, consentId);
+    const history = await accessHistory(consentId, before);
+    res.render('dashboard/app.njk', { app, history, describeResource: views.describeResource });
+  });
+
+  router.get('/my/apps/:consentId/revoke', customer, async (req, res) => {
+    const { consentId } = parse(ConsentParam, req.params);
+    res.render('dashboard/revoke.njk', { app: await connectedApp(deps, req.user!.customerId!, consentId) });
+  });
+
+  router.post('/my/apps/:consentId/revoke', customer, async (req, res) => {
+    const { consentId } = parse(ConsentParam, req.params);
+    parse(Confirm, req.body);
+    const revoked = await revokeConsentByCustomer(
+      deps,
+      req.user!.customerId!,
+      consentId,
+      requestContext(req),
+    );
+    flash(
+      req,
+      'success',
+      `Access revoked at ${views.time(revoked.statusUpdateDateTime)}. The app can no longer see your data.`,
+    );
+    res.redirect(303, `/my/apps/${consentId}`);
+  });
+
+  router.post('/my/apps/:consentId/accounts/:accountId/remove', customer, async (req, res) => {
+    const { consentId, accountId } = parse(AccountParam, req.params);
+    parse(Confirm, req.body);
+    await removeAccountFromConsent(deps, req.user!.customerId!, consentId, accountId, requestContext(req));
+    flash(req, 'success', 'That account is no longer shared with the app. The other accounts still are.');
+    res.redirect(303, `/my/apps/${consentId}`);
+  });
+
+  return router;
+}

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { readConsent } from '../../src/consents/consent-transitions.js';
+import { csrfFrom, signedInAgent } from '../helpers/agent.js';
+import { auditEventsWhere } from '../helpers/audit.js';
+import { createPerson } from '../helpers/factories.js';
+import { connectedApp, readData, startOAuthServer } from '../helpers/oauth-client.js';
+
+describe('customer dashboard: connected apps', function () {
+  this.timeout(60_000);
+  let server: Awaited<ReturnType<typeof startOAuthServer>>;
+
+  before(async () => {
+    server = await startOAuthServer();
+  });
+  after(async () => server?.close());
+
+  it('shows each app with what it may see, on which accounts, and how often it looked; its history; and lets the customer remove an account and revoke', async () => {
+    const s = await connectedApp(server, [
+      'ReadAccountsDetail',
+      'ReadBalances',
+      'ReadTransactionsDetail',
+      'ReadTransactionsDebits',
+    ]);
+    await readData(server.issuer, s.c, s.tokens.access_token, '/accounts');
+    await readData(
+      server.issuer,
+      s.c,
+      s.tokens.access_token,
+      `/accounts/${s.accounts[0]!.accountId}/transactions`,
+    );
+
+    const { agent } = await signedInAgent(server.app, s.person);
+    const list = await agent.get('/my/apps').expect(200);
+    assert.equal(list.headers['cache-control'], 'no-store');
+    assert.match(list.text, /<a href="\/my\/apps\/aac-[^"]+">Budget Buddy<\/a>/);
+    assert.match(
+      list.text,
+      /Your account details; Your balances; Your transactions \(full detail\); Money going out/,
+    );
+    assert.match(list.text, /class="access-count">2 times</);
+    assert.match(list.text, new RegExp(s.accounts[0]!.nickname));
+    assert.match(list.text, /aria-current="page">Active <span class="count">1</);
+
+    const detail = await agent.get(`/my/apps/${s.consentId}`).expect(200);
+    assert.match(detail.text, /<td>transactions<\/td>/);
+    assert.match(detail.text, /<td>account details<\/td>/);
+
+    const removed = await agent
+      .post(`/my/apps/${s.consentId}/accounts/${s.accounts[0]!.accountId}/remove`)
+      .type('form')
+      .send({ _csrf: csrfFrom(detail.text) })
+      .expect(303);
+    const afterRemoval = await agent.get(removed.headers.location!).expect(200);
+    assert.match(afterRemoval.text, /That account is no longer shared with the app/);
+    assert.deepEqual((await readConsent(s.consentId))?.accountIds, [s.accounts[1]!.accountId]);
+    assert.equal((await readConsent(s.consentId))?.status, 'AUTH');
+    const refused = await readData(
+      server.issuer,
+      s.c,
+      s.tokens.access_token,
+      `/accounts/${s.accounts[0]!.accountId}`,
+    );
+    assert.equal(refused.status, 403);
+    assert.equal(
+      (await readData(server.issuer, s.c, s.tokens.access_token, `/accounts/${s.accounts[1]!.accountId}`))
+        .status,
+      200,
+    );
+    const actions = (await auditEventsWhere({ consentId: s.consentId })).map((e) => e.action);
+    assert.ok(actions.includes('consent.account_removed'), 'the change is in the consent history');
+
+    const confirm = await agent.get(`/my/apps/${s.consentId}/revoke`).expect(200);
+    assert.match(confirm.text, /Revoke access for Budget Buddy\?/);
+    const revoked = await agent
+      .post(`/my/apps/${s.consentId}/revoke`)
+      .type('form')
+      .send({ _csrf: csrfFrom(confirm.text) })
+      .expect(303);
+    const afterRevoke = await agent.get(revoked.headers.location!).expect(200);
+    assert.match(afterRevoke.text, /Access revoked at \d+ \w+ \d{4}, \d{2}:\d{2}:\d{2} UTC/);
+    assert.equal((await readData(server.issuer, s.c, s.tokens.access_token, '/accounts')).status, 401);
+    const revokedTab = await agent.get('/my/apps?tab=revoked').expect(200);
+    assert.match(revokedTab.text, /Budget Buddy/);
+  });
+
+  it('never shows one customer another customer’s consents or history', async () => {
+    const alice = await connectedApp(server, ['ReadAccountsBasic']);
+    const bob = await createPerson('customer', 'bob');
+    const { agent } = await signedInAgent(server.app, bob);
+    const list = await agent.get('/my/apps').expect(200);
+    assert.doesNotMatch(list.text, new RegExp(alice.consentId));
+    await agent.get(`/my/apps/${alice.consentId}`).expect(404);
+    await agent.get(`/my/apps/${alice.consentId}/revoke`).expect(404);
+    const page = await agent.get('/my/apps').expect(200);
+    await agent
+      .post(`/my/apps/${alice.consentId}/revoke`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) })
+      .expect(404);
+    assert.equal((await readConsent(alice.consentId))?.status, 'AUTH');
+  });
+});
