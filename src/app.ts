@@ -142,7 +142,9 @@ export function buildApp({
   pages.use(authRoutes(passport, audit));
   pages.use(accountPageRoutes());
   pages.use(interactionRoutes(provider, consentDeps));
-  pages.use(dashboardRoutes(consentDeps));
+  pages.use(
+    dashboardRoutes(consentDeps, { issuer: config.publicUrl, signingJwk: oauthSecrets.jwks.keys[0]! }),
+  );
   pages.use(
     appPageRoutes(audit, consentDeps, {
       allowClientSecretBasic: config.ALLOW_CLIENT_SECRET_BASIC,

@@ -128,7 +128,7 @@ export async function transition(
 export async function consentHistory(consentId: string, version: number) {
   const ids = Array.from({ length: version }, (_, i) => transitionId(consentId, i + 1));
   const found = await Promise.all(ids.map((id) => ConsentTransitionModel.findById(id).lean()));
-  return found.filter((t) => t !== null && t.state === 'audited');
+  return found.filter((t): t is NonNullable<typeof t> => t !== null && t.state === 'audited');
 }
 
 /** A change whose writer vanished: it happened if and only if its audit event was written. */

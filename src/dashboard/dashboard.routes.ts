@@ -12,6 +12,7 @@ import { requireRole } from '../http/require-role.js';
 import { parse } from '../http/validate.js';
 import { views } from '../http/views-formatting.js';
 import { accessHistory, connectedApp, connectedApps, tabs, type Tab } from './dashboard.service.js';
+import { buildReceipt, signReceipt } from './receipt.service.js';
 
 const customer = requireRole('customer');
 const TabQuery = z.strictObject({ tab: z.enum(Object.keys(tabs) as [Tab, ...Tab[]]).default('active') });
@@ -28,7 +29,10 @@ const HistoryQuery = z.strictObject({ before: z.coerce.number().int().positive()
 const Confirm = z.strictObject({ _csrf: z.string() });
 
 /** The customer's connected apps: what each may see, what it has looked at, and taking access back. */
-export function dashboardRoutes(deps: ConsentDeps) {
+export function dashboardRoutes(
+  deps: ConsentDeps,
+  receipts: { issuer: string; signingJwk: Record<string, unknown> },
+) {
   const router = Router();
   router.use('/my', noStore);
 
@@ -44,6 +48,30 @@ export function dashboardRoutes(deps: ConsentDeps) {
     const app = await connectedApp(deps, req.user!.customerId!, consentId);
     const history = await accessHistory(consentId, before);
     res.render('dashboard/app.njk', { app, history, describeResource: views.describeResource });
+  });
+
+  router.get('/my/apps/:consentId/receipt', customer, async (req, res) => {
+    const { consentId } = parse(ConsentParam, req.params);
+    const receipt = await buildReceipt(
+      await connectedApp(deps, req.user!.customerId!, consentId),
+      receipts.issuer,
+    );
+    res.render('dashboard/receipt.njk', { receipt });
+  });
+
+  router.get('/my/apps/:consentId/receipt.json', customer, async (req, res) => {
+    const { consentId } = parse(ConsentParam, req.params);
+    const receipt = await buildReceipt(
+      await connectedApp(deps, req.user!.customerId!, consentId),
+      receipts.issuer,
+    );
+    res
+      .set('Content-Disposition', `attachment; filename="consent-receipt-${consentId}.json"`)
+      .json({
+        receipt,
+        jws: await signReceipt(receipt, receipts.signingJwk),
+        keys: `${receipts.issuer}/oauth/jwks`,
+      });
   });
 
   router.get('/my/apps/:consentId/revoke', customer, async (req, res) => {

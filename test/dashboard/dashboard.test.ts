@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import type { JWK } from 'jose';
 import { readConsent } from '../../src/consents/consent-transitions.js';
+import { verifyReceipt } from '../../src/dashboard/receipt.service.js';
 import { csrfFrom, signedInAgent } from '../helpers/agent.js';
 import { auditEventsWhere } from '../helpers/audit.js';
 import { createPerson } from '../helpers/factories.js';
@@ -98,5 +100,42 @@ describe('customer dashboard: connected apps', function () {
       .send({ _csrf: csrfFrom(page.text) })
       .expect(404);
     assert.equal((await readConsent(alice.consentId))?.status, 'AUTH');
+  });
+});
+
+describe('consent receipts', function () {
+  this.timeout(60_000);
+  let server: Awaited<ReturnType<typeof startOAuthServer>>;
+
+  before(async () => {
+    server = await startOAuthServer();
+  });
+  after(async () => server?.close());
+
+  it('a printable receipt, and a signed JSON receipt that verifies against the published key and breaks if altered', async () => {
+    const s = await connectedApp(server, ['ReadAccountsBasic', 'ReadBalances']);
+    const { agent } = await signedInAgent(server.app, s.person);
+    const page = await agent.get(`/my/apps/${s.consentId}/receipt`).expect(200);
+    assert.match(page.text, /Consent receipt/);
+    assert.match(page.text, /may not use your data for advertising/);
+    assert.match(page.text, /How to withdraw/);
+
+    const res = await agent.get(`/my/apps/${s.consentId}/receipt.json`).expect(200);
+    const jwks = (await (await fetch(`${server.issuer}/oauth/jwks`)).json()) as { keys: JWK[] };
+    const signed = await verifyReceipt(res.body.jws, jwks);
+    assert.deepEqual(signed, res.body.receipt);
+    assert.equal(signed.consentId, s.consentId);
+    assert.equal(signed.app.name, 'Budget Buddy');
+    assert.deepEqual(
+      signed.statusHistory.map((h) => h.status),
+      ['AWAU', 'AUTH'],
+    );
+
+    // Change one field of the signed payload: the signature no longer verifies.
+    const [header, payload, signature] = (res.body.jws as string).split('.');
+    const altered = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+    altered.sharingPeriod.to = '2099-01-01T00:00:00+00:00';
+    const forged = `${header}.${Buffer.from(JSON.stringify(altered)).toString('base64url')}.${signature}`;
+    await assert.rejects(verifyReceipt(forged, jwks), /signature verification failed/);
   });
 });

@@ -1,0 +1,72 @@
+import { CompactSign, compactVerify, importJWK, createLocalJWKSet, type JWK } from 'jose';
+import { canonicalJson } from '../audit/audit-event.js';
+import { consentHistory } from '../consents/consent-transitions.js';
+import { NotFoundError } from '../errors.js';
+import { iso } from '../open-banking/ob-dates.js';
+import type { ConnectedApp } from './dashboard.service.js';
+
+export const advertisingStatement =
+  'The app may not use your data for advertising or marketing unless you have separately agreed to that.';
+
+export interface Receipt {
+  type: 'consent-receipt';
+  consentId: string;
+  issuer: string;
+  issuedAt: string;
+  app: { clientId: string; name: string; purpose: string };
+  data: { permission: string; description: string }[];
+  accounts: string[];
+  sharingPeriod: { from: string; to: string };
+  givenAt: string;
+  status: string;
+  statusHistory: { status: string; at: string; reason: string }[];
+  howToWithdraw: string;
+  advertising: string;
+}
+
+/**
+ * The consent receipt the Australian CDR receipt rule describes (who, why, what data,
+ * which accounts, for how long, how to withdraw, when given), with the consent id and
+ * its status history, signed with the bank's published key (ES256, /oauth/jwks) so that
+ * anyone can check it was issued by the bank and not changed.
+ */
+export async function buildReceipt(app: ConnectedApp, issuer: string, now = new Date()): Promise<Receipt> {
+  const { consent } = app;
+  if (!consent.authorisedAt) throw new NotFoundError('A receipt exists only for a consent you authorised');
+  const history = await consentHistory(consent._id, consent.version);
+  return {
+    type: 'consent-receipt',
+    consentId: consent._id,
+    issuer,
+    issuedAt: iso(now),
+    app: { clientId: consent.clientId, name: app.appName, purpose: app.purpose },
+    data: consent.permissions.map((p, i) => ({ permission: p, description: app.permissions[i]?.title ?? p })),
+    accounts: app.accounts.map((a) => a.label),
+    sharingPeriod: { from: iso(consent.authorisedAt), to: iso(consent.expirationDateTime) },
+    givenAt: iso(consent.authorisedAt),
+    status: consent.status,
+    statusHistory: [
+      { status: 'AWAU', at: iso(consent.creationDateTime), reason: 'Requested by the app' },
+      ...history.map((t) => ({
+        status: t.to,
+        at: iso(t.at),
+        reason: t.reason?.StatusReasonDescription ?? '',
+      })),
+    ],
+    howToWithdraw: `Sign in to ${issuer}, open Connected apps, choose ${app.appName} and press "Revoke access". The app is told at once.`,
+    advertising: advertisingStatement,
+  };
+}
+
+export async function signReceipt(receipt: Receipt, signingJwk: Record<string, unknown>): Promise<string> {
+  const key = await importJWK(signingJwk as JWK, 'ES256');
+  return new CompactSign(new TextEncoder().encode(canonicalJson(receipt)))
+    .setProtectedHeader({ alg: 'ES256', kid: String(signingJwk.kid), typ: 'consent-receipt+jws' })
+    .sign(key);
+}
+
+/** Checks a receipt's signature against a published JWKS and returns the receipt it signs. */
+export async function verifyReceipt(jws: string, jwks: { keys: JWK[] }): Promise<Receipt> {
+  const { payload } = await compactVerify(jws, createLocalJWKSet(jwks));
+  return JSON.parse(new TextDecoder().decode(payload)) as Receipt;
+}
