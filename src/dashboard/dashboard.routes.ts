@@ -65,13 +65,11 @@ export function dashboardRoutes(
       await connectedApp(deps, req.user!.customerId!, consentId),
       receipts.issuer,
     );
-    res
-      .set('Content-Disposition', `attachment; filename="consent-receipt-${consentId}.json"`)
-      .json({
-        receipt,
-        jws: await signReceipt(receipt, receipts.signingJwk),
-        keys: `${receipts.issuer}/oauth/jwks`,
-      });
+    res.set('Content-Disposition', `attachment; filename="consent-receipt-${consentId}.json"`).json({
+      receipt,
+      jws: await signReceipt(receipt, receipts.signingJwk),
+      keys: `${receipts.issuer}/oauth/jwks`,
+    });
   });
 
   router.get('/my/apps/:consentId/revoke', customer, async (req, res) => {

@@ -26,6 +26,8 @@ export interface ConnectedApp {
   lastAccessedAt: Date | undefined;
   accessesLast30Days: number;
   expiringSoon: boolean;
+  /** Where the customer renews: the app's own site, which starts a fresh authorisation. */
+  appSite: string | undefined;
 }
 
 /** A customer's consents on one tab, each with what the app may see and how much it has looked. */
@@ -91,5 +93,6 @@ async function describe(deps: ConsentDeps, consent: ConsentRecord): Promise<Conn
     accessesLast30Days: recent.events.length,
     expiringSoon:
       consent.status === 'AUTH' && consent.expirationDateTime.getTime() - now.getTime() < 30 * dayMs,
+    appSite: app?.redirectUris[0] ? URL.parse(app.redirectUris[0])?.origin : undefined,
   };
 }

@@ -85,6 +85,16 @@ describe('customer dashboard: connected apps', function () {
     assert.match(revokedTab.text, /Budget Buddy/);
   });
 
+  it('warns of access ending within 30 days, with a way to renew at the app', async () => {
+    const s = await connectedApp(server, ['ReadAccountsBasic'], {
+      consent: { ExpirationDateTime: new Date(Date.now() + 10 * 86_400_000).toISOString() },
+    });
+    const { agent } = await signedInAgent(server.app, s.person);
+    const list = await agent.get('/my/apps').expect(200);
+    assert.match(list.text, /class="alert warning expiry-notice"/);
+    assert.match(list.text, new RegExp(`<a href="${server.issuer}">Renew in Budget Buddy</a>`));
+  });
+
   it('never shows one customer another customer’s consents or history', async () => {
     const alice = await connectedApp(server, ['ReadAccountsBasic']);
     const bob = await createPerson('customer', 'bob');
