@@ -1,43 +1,24 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
-import { createExampleApp } from '../../examples/budget-buddy/example-app.js';
 import { readConsent } from '../../src/consents/consent-transitions.js';
 import { launchBrowser, screenshot, watchConsoleErrors } from '../helpers/browser.js';
 import { createCustomerWithAccounts } from '../helpers/factories.js';
-import { registerTestApp, startOAuthServer } from '../helpers/oauth-client.js';
+import { startBankAndExample } from '../helpers/example-app.js';
 
 describe('browser: a customer connects the example app, then it disconnects', function () {
   this.timeout(90_000);
   let browser: Browser;
-  let bank: Awaited<ReturnType<typeof startOAuthServer>>;
-  let example: Server;
+  let running: Awaited<ReturnType<typeof startBankAndExample>>;
   let exampleUrl: string;
 
   before(async () => {
     browser = await launchBrowser();
-    bank = await startOAuthServer();
-    example = createServer();
-    await new Promise<void>((resolve) => example.listen(0, '127.0.0.1', resolve));
-    exampleUrl = `http://127.0.0.1:${(example.address() as AddressInfo).port}`;
-    const registered = await registerTestApp(exampleUrl);
-    example.on(
-      'request',
-      await createExampleApp({
-        bankUrl: bank.issuer,
-        baseUrl: exampleUrl,
-        clientId: registered.clientId,
-        privateKey: registered.privateKey,
-        kid: registered.kid,
-        allowHttp: true,
-      }),
-    );
+    running = await startBankAndExample();
+    exampleUrl = running.exampleUrl;
   });
   after(async () => {
     await browser?.close();
-    example?.close();
-    await bank?.close();
+    await running?.close();
   });
 
   it('Alice approves one account; the app shows only that account’s transactions; withdrawing cancels the consent', async () => {
