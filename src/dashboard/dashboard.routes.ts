@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { listAccountsWithBalances } from '../accounts/account.service.js';
 import {
   removeAccountFromConsent,
   revokeConsentByCustomer,
@@ -47,7 +48,14 @@ export function dashboardRoutes(
     const { before } = parse(HistoryQuery, req.query);
     const app = await connectedApp(deps, req.user!.customerId!, consentId);
     const history = await accessHistory(consentId, before);
-    res.render('dashboard/app.njk', { app, history, describeResource: views.describeResource });
+    // Label every account the history mentions, including any no longer shared.
+    const labels = Object.fromEntries(
+      (await listAccountsWithBalances(req.user!.customerId!)).map((a) => [
+        a.accountId,
+        `${a.nickname ?? a.name} (${a.identification})`,
+      ]),
+    );
+    res.render('dashboard/app.njk', { app, history, labels, describeResource: views.describeResource });
   });
 
   router.get('/my/apps/:consentId/receipt', customer, async (req, res) => {
