@@ -3,18 +3,22 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../../src/paths.js';
+import { throughputScenario, type ThroughputFigures } from './api-throughput.js';
 import { appendScenario, type AppendFigures } from './audit-append.js';
 import { complianceScenario, type ComplianceFigures } from './compliance.js';
 
 /**
- * npm run bench -- [--scenarios audit-append,compliance] [--sizes 10000,1000000]
+ * npm run bench -- [--scenarios throughput,audit-append,compliance] [--sizes 10000,1000000]
+ *                   [--growth 0,100000] [--connections 50]
  * Prints a table per scenario with each ratio next to its target, and writes the figures
  * as JSON under .bench/.
  */
 const { values } = parseArgs({
   options: {
-    scenarios: { type: 'string', default: 'audit-append,compliance' },
+    scenarios: { type: 'string', default: 'throughput,audit-append,compliance' },
     sizes: { type: 'string', default: '10000,1000000' },
+    growth: { type: 'string', default: '0' },
+    connections: { type: 'string', default: '50' },
   },
 });
 const scenarios = values.scenarios.split(',');
@@ -31,6 +35,47 @@ const results: Record<string, unknown> = {
   },
   startedAt: new Date().toISOString(),
 };
+
+if (scenarios.includes('throughput')) {
+  log('\nThroughput: requests per second, side by side');
+  const rows: ThroughputFigures[] = [];
+  for (const extra of values.growth.split(',').map(Number)) {
+    rows.push(
+      await throughputScenario({ extraTransactions: extra, connections: Number(values.connections), log }),
+    );
+  }
+  console.table(
+    rows.map((r) => ({
+      'transactions in db': r.transactionsInDatabase,
+      'baseline req/s': Math.round(r.baseline),
+      'baseline + audit req/s': Math.round(r.baselineWithAudit),
+      'full read req/s': Math.round(r.fullRead),
+      'authorisation flows/s': r.authorisationFlowsPerSecond.toFixed(1),
+    })),
+  );
+  const r = rows[0]!;
+  console.table([
+    {
+      measure: `full read / baseline (${r.connections} connections)`,
+      ratio: (r.fullRead / r.baseline).toFixed(2),
+      target: '>= 0.6',
+      met: r.fullRead / r.baseline >= 0.6,
+    },
+    {
+      measure: 'baseline with audit / baseline',
+      ratio: (r.baselineWithAudit / r.baseline).toFixed(2),
+      target: '>= 0.8',
+      met: r.baselineWithAudit / r.baseline >= 0.8,
+    },
+    {
+      measure: 'authorisation flows per second',
+      ratio: r.authorisationFlowsPerSecond.toFixed(1),
+      target: '>= 100',
+      met: r.authorisationFlowsPerSecond >= 100,
+    },
+  ]);
+  results.throughput = rows;
+}
 
 if (scenarios.includes('audit-append')) {
   log('\nAudit append throughput (embedded database)');

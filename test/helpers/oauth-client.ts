@@ -69,8 +69,9 @@ export async function appClient(issuer: string, app: TestApp) {
     client.PrivateKeyJwt({ key: app.privateKey, kid: app.kid }),
     { execute: [client.allowInsecureRequests] },
   );
-  const DPoP = client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256'));
-  return { config, DPoP };
+  const dpopKeys = await client.randomDPoPKeyPair('ES256');
+  const DPoP = client.getDPoPHandle(config, dpopKeys);
+  return { config, DPoP, dpopKeys };
 }
 
 export type AppClient = Awaited<ReturnType<typeof appClient>>;
@@ -307,4 +308,44 @@ export async function readData(
       body: response ? ((await response.json().catch(() => ({}))) as Record<string, any>) : {},
     };
   }
+}
+
+/** PAR and approval for a customer already signed in to the bank in `browser`. */
+export async function authoriseSignedIn(
+  issuer: string,
+  app: TestApp,
+  c: AppClient,
+  consentId: string,
+  browser: TestBrowser,
+  accountIds: string[],
+) {
+  const codeVerifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const nonce = client.randomNonce();
+  const intent = { openbanking_intent_id: { value: consentId, essential: true } };
+  const url = await client.buildAuthorizationUrlWithPAR(
+    c.config,
+    {
+      redirect_uri: app.redirectUri,
+      scope: 'openid accounts',
+      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+      claims: JSON.stringify({ id_token: intent, userinfo: intent }),
+    },
+    { DPoP: c.DPoP },
+  );
+  const screen = await browser.follow(url.href, issuer, app.redirectUri);
+  const decided = await browser.postForm(screen.url, {
+    _csrf: csrfOf(await screen.res.text()),
+    decision: 'approve',
+    accountIds,
+  });
+  const back = await browser.follow(
+    new URL(decided.headers.get('location')!, issuer).href,
+    issuer,
+    app.redirectUri,
+  );
+  return { callback: back.url, codeVerifier, state, nonce };
 }

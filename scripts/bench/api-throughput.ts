@@ -1,0 +1,244 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import autocannon from 'autocannon';
+import express from 'express';
+import mongoose from 'mongoose';
+import { exportJWK, SignJWT, type CryptoKey } from 'jose';
+import { buildApp } from '../../src/app.js';
+import { createAuditLog } from '../../src/audit/audit-log.js';
+import { auditKeysFromPem, generateAuditKeyPem } from '../../src/audit/audit-keys.js';
+import { loadConfig } from '../../src/config.js';
+import { readTransactions } from '../../src/data-api/transactions-reader.js';
+import { createLogger } from '../../src/logger.js';
+import { oauthSecretsFrom } from '../../src/oauth/oauth-keys.js';
+import {
+  authoriseSignedIn,
+  connectedApp,
+  createConsentAs,
+  csrfOf,
+  exchangeCode,
+  TestBrowser,
+} from '../../test/helpers/oauth-client.js';
+import { freshDatabase } from './bench-db.js';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+
+export interface ThroughputFigures {
+  transactionsInDatabase: number;
+  connections: number;
+  baseline: number;
+  baselineWithAudit: number;
+  fullRead: number;
+  authorisationFlowsPerSecond: number;
+}
+
+const seconds = 8;
+
+/**
+ * Requests per second, side by side in one run: the bench's own bare route reading the
+ * same transactions page, the same plus one audit append, and the product's
+ * GET /accounts/{id}/transactions with a DPoP-bound token, full enforcement and audit.
+ */
+export async function throughputScenario(options: {
+  extraTransactions: number;
+  connections: number;
+  log: (line: string) => void;
+}) {
+  const db = await freshDatabase();
+  const servers: Server[] = [];
+  try {
+    const logger = createLogger('warn');
+    const listen = async (handler: Parameters<typeof createServer>[1]) => {
+      const server = createServer(handler);
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      servers.push(server);
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    };
+    const bankServer = createServer();
+    bankServer.listen(0, '127.0.0.1');
+    await once(bankServer, 'listening');
+    servers.push(bankServer);
+    const issuer = `http://127.0.0.1:${(bankServer.address() as AddressInfo).port}`;
+    const audit = createAuditLog({ keys: auditKeysFromPem(generateAuditKeyPem()), logger });
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      PUBLIC_URL: issuer,
+      SESSION_SECRET: 'bench-session-secret-that-is-long-enough-1234',
+      AUDIT_SIGNING_KEY: generateAuditKeyPem(),
+      OAUTH_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        .privateKey.export({ format: 'pem', type: 'pkcs8' })
+        .toString(),
+      OAUTH_COOKIE_SECRET: 'bench-cookie-secret-that-is-long-enough-5678',
+      ALLOW_HTTP_LOOPBACK_CLIENTS: 'true',
+      SESSION_COOKIE_SECURE: 'false',
+    });
+    const built = buildApp({
+      config,
+      logger,
+      sessionSecret: config.SESSION_SECRET!,
+      mongoClient: mongoose.connection.getClient(),
+      audit,
+      oauthSecrets: oauthSecretsFrom(config.OAUTH_SIGNING_KEY!, config.OAUTH_COOKIE_SECRET!),
+    });
+    bankServer.on('request', built.app);
+
+    const s = await connectedApp(
+      { issuer },
+      ['ReadAccountsBasic', 'ReadTransactionsDetail', 'ReadTransactionsCredits', 'ReadTransactionsDebits'],
+      {
+        transactions: 400,
+      },
+    );
+    const account = s.accounts[0]!;
+    if (options.extraTransactions > 0) await seedOtherTransactions(options.extraTransactions, options.log);
+
+    // The bench's bare route: the same page of the same account, nothing else.
+    const window = { from: new Date(Date.now() - 400 * 86_400_000), to: new Date() };
+    const bare = express();
+    bare.get('/page', async (_req, res) => {
+      const page = await readTransactions(account.accountId, window, { limit: 100, keep: () => true });
+      res.json({ Data: { Transaction: page.transactions } });
+    });
+    bare.get('/page-with-audit', async (_req, res) => {
+      const page = await readTransactions(account.accountId, window, { limit: 100, keep: () => true });
+      await audit.record({
+        action: 'data.accessed',
+        actor: { type: 'app', id: 'bench' },
+        outcome: 'success',
+        recordCount: page.transactions.length,
+      });
+      res.json({ Data: { Transaction: page.transactions } });
+    });
+    const bareUrl = await listen(bare);
+
+    const run = async (url: string, headers?: () => Record<string, string>) => {
+      const result = await autocannon({
+        url,
+        connections: options.connections,
+        duration: seconds,
+        ...(headers
+          ? {
+              requests: [
+                {
+                  setupRequest: (req: autocannon.Request) => ({
+                    ...req,
+                    headers: { ...req.headers, ...headers() },
+                  }),
+                },
+              ],
+            }
+          : {}),
+      });
+      if (result.non2xx > 0) options.log(`  ${result.non2xx} non-2xx answers from ${url}`);
+      return result.requests.average;
+    };
+
+    const baseline = await run(`${bareUrl}/page`);
+    const baselineWithAudit = await run(`${bareUrl}/page-with-audit`);
+
+    // DPoP proofs must be fresh and unique: signed ahead, handed out one per request.
+    const path = `/open-banking/v4.0/aisp/accounts/${account.accountId}/transactions`;
+    const proofs = await dpopProofs(
+      s.c.dpopKeys,
+      `${issuer}${path}`,
+      s.tokens.access_token,
+      Math.min(60_000, options.connections * seconds * 150),
+    );
+    let next = 0;
+    const fullRead = await run(`${issuer}${path}`, () => ({
+      authorization: `DPoP ${s.tokens.access_token}`,
+      dpop: proofs[next++ % proofs.length]!,
+      'x-fapi-customer-ip-address': '198.51.100.7',
+    }));
+
+    const authorisationFlowsPerSecond = await authorisationFlows(issuer, s, 10);
+
+    return {
+      transactionsInDatabase: 800 + options.extraTransactions,
+      connections: options.connections,
+      baseline,
+      baselineWithAudit,
+      fullRead,
+      authorisationFlowsPerSecond,
+    };
+  } finally {
+    for (const server of servers) server.close();
+    await db.dispose();
+  }
+}
+
+/**
+ * Full authorisations per second by one app for one signed-in customer, `parallel` at a
+ * time: client credentials, consent creation, PAR, the consent screen and approval, and
+ * the DPoP code exchange, each with its own consent.
+ */
+async function authorisationFlows(
+  issuer: string,
+  s: Awaited<ReturnType<typeof connectedApp>>,
+  parallel: number,
+) {
+  const browsers = await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      const browser = new TestBrowser();
+      const page = await browser.fetch(`${issuer}/signin`);
+      await browser.postForm(`${issuer}/signin`, {
+        _csrf: csrfOf(await page.text()),
+        email: s.person.email,
+        password: s.person.password,
+      });
+      return browser;
+    }),
+  );
+  const started = performance.now();
+  let flows = 0;
+  await Promise.all(
+    browsers.map(async (browser) => {
+      while (performance.now() - started < 10_000) {
+        const consentId = (await createConsentAs(issuer, s.c, { Permissions: ['ReadAccountsBasic'] })).body
+          .Data.ConsentId;
+        const flow = await authoriseSignedIn(issuer, s.app, s.c, consentId, browser, [
+          s.accounts[0]!.accountId,
+        ]);
+        await exchangeCode(s.c, flow);
+        flows += 1;
+      }
+    }),
+  );
+  return flows / ((performance.now() - started) / 1000);
+}
+
+async function dpopProofs(
+  keys: { privateKey: CryptoKey; publicKey: CryptoKey },
+  htu: string,
+  accessToken: string,
+  count: number,
+) {
+  const jwk = await exportJWK(keys.publicKey);
+  const ath = createHash('sha256').update(accessToken).digest('base64url');
+  const proofs: string[] = [];
+  for (let i = 0; i < count; i++) {
+    proofs.push(
+      await new SignJWT({ htm: 'GET', htu, ath, jti: `${i}-${Math.random().toString(36).slice(2)}` })
+        .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk })
+        .setIssuedAt()
+        .sign(keys.privateKey),
+    );
+  }
+  return proofs;
+}
+
+async function seedOtherTransactions(count: number, log: (line: string) => void) {
+  const { seedBankData } = await import('../../src/seed/seed.service.js');
+  const perAccount = 1000;
+  const customers = Math.ceil(count / (2 * perAccount));
+  log(`  seeding ${customers * 2 * perAccount} other transactions`);
+  await seedBankData({
+    seed: 'growth',
+    customers,
+    accountsPerCustomer: 2,
+    transactionsPerAccount: perAccount,
+    asOf: new Date(),
+  });
+}
