@@ -87,6 +87,7 @@ async function main() {
     void stop(server, database, logger, async () => {
       await audit.drain();
       await stopAuditBackground();
+      await webhooks.release().catch(() => undefined);
     }).then(() => process.exit(0));
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));

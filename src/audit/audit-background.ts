@@ -33,5 +33,6 @@ export function startAuditBackground(options: {
     clearInterval(indexTimer);
     clearInterval(checkpointTimer);
     await Promise.allSettled([indexing, checkpointing]);
+    await indexer.release().catch(() => undefined);
   };
 }

@@ -81,6 +81,10 @@ export class AuditIndexer {
     throw new Error('audit indexer could not catch up');
   }
 
+  release(): Promise<void> {
+    return this.lease.release();
+  }
+
   private holdLease(): Promise<boolean> {
     return this.lease.hold();
   }

@@ -17,7 +17,7 @@ import {
   CustomerConsentModel,
   type ConsentRecord,
 } from './consent.model.js';
-import { readConsent, transition, type TransitionSet } from './consent-transitions.js';
+import { ConsentStateConflict, readConsent, transition, type TransitionSet } from './consent-transitions.js';
 
 /** Told when a consent ends, so the app can be notified (webhooks). */
 export interface ConsentNotifier {
@@ -101,9 +101,20 @@ export async function settledConsent(deps: ConsentDeps, consentId: string, conte
       { type: 'system', id: 'consent-lifecycle' },
       context,
     );
-  } catch {
-    // Another process settled it first; read what it decided.
-    return (await readConsent(consentId))!;
+  } catch (error) {
+    // Anything but a lost race (e.g. the audit log is down) fails the caller: never serve a lapsed consent.
+    if (!(error instanceof ConsentStateConflict)) throw error;
+    // Another request is recording the same lapse; until it lands, time has still ended this consent.
+    const current = (await readConsent(consentId, now(deps)))!;
+    const still = lapse(
+      {
+        status: current.status as ConsentStatus,
+        creationDateTime: current.creationDateTime,
+        expirationDateTime: current.expirationDateTime,
+      },
+      now(deps),
+    );
+    return still ? { ...current, status: still.to, statusReason: still.reason } : current;
   }
 }
 

@@ -45,6 +45,15 @@ export class Lease {
     return true;
   }
 
+  /** Gives the lease up at shutdown, so another process can take over at once instead of at the next slot. */
+  async release(): Promise<void> {
+    if (this.slot < 0) return;
+    const id = `${this.name}#${this.slot}`;
+    const lease = await LeaseModel.findById(id).lean();
+    if (lease?.owner === this.owner) await LeaseModel.deleteOne({ _id: id });
+    this.slot = -1;
+  }
+
   /** Whether there is time left in the held slot to start another piece of work. */
   roomLeft(): boolean {
     return (

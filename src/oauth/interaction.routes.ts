@@ -8,6 +8,7 @@ import {
   authoriseConsent,
   openConsentForCustomer,
   rejectConsent,
+  settledConsent,
   type ConsentDeps,
 } from '../consents/consent.service.js';
 import { AppError, ConflictError, ForbiddenError } from '../errors.js';
@@ -117,21 +118,23 @@ async function loadScreen(provider: Provider, deps: ConsentDeps, req: Request, r
     throw new ForbiddenError('Only bank customers can approve access to accounts');
 
   const consentId = requestedConsentId(details.params.claims as string | undefined);
-  const consent = consentId ? await openConsentForCustomer(deps, req.user.customerId, consentId) : undefined;
-  if (!consent || consent.clientId !== details.params.client_id) {
+  // Check the consent is this app's and still pending before the customer becomes its owner.
+  const pending = consentId ? await settledConsent(deps, consentId) : undefined;
+  if (!pending || pending.clientId !== details.params.client_id) {
     await finish(provider, req, res, {
       error: 'access_denied',
       error_description: 'The request names no consent of this app',
     });
     return undefined;
   }
-  if (consent.status !== 'AWAU') {
+  if (pending.status !== 'AWAU') {
     await finish(provider, req, res, {
       error: 'access_denied',
-      error_description: `The consent is ${consent.status}, not awaiting authorisation`,
+      error_description: `The consent is ${pending.status}, not awaiting authorisation`,
     });
     return undefined;
   }
+  const consent = await openConsentForCustomer(deps, req.user.customerId, pending._id);
   allowFormRedirectTo(res, String(details.params.redirect_uri ?? ''));
   const app = await getApp(consent.clientId);
   const accounts = await listAccountsWithBalances(req.user.customerId);

@@ -61,27 +61,6 @@ export function requireAppToken(
     if (!token || !token.isValid)
       throw refuse('invalid_token', 'The access token is unknown, expired or revoked');
     const grantId = 'grantId' in token ? (token.grantId as string | undefined) : undefined;
-    if (kind === 'customer') {
-      const grant = grantId ? await provider.Grant.find(grantId) : undefined;
-      if (!grant || grant.clientId !== token.clientId) {
-        // The consent ended (its grant was destroyed): the attempt is part of the consent's history.
-        const consentId = (token as { extra?: { openbanking_intent_id?: string } }).extra
-          ?.openbanking_intent_id;
-        await audit?.record({
-          action: 'data.denied',
-          actor: { type: 'app', id: token.clientId },
-          outcome: 'failure',
-          reason: 'consent_revoked',
-          clientId: token.clientId,
-          customerId: (token as { accountId?: string }).accountId,
-          consentId,
-          resource: `${req.method} ${req.path}`,
-          context: requestContext(req),
-        });
-        throw refuse('invalid_token', 'The access token belongs to a consent that was revoked');
-      }
-    }
-
     let proofPayload: { htm?: unknown; htu?: unknown; ath?: unknown; jti?: unknown; iat?: number };
     let jwk: JWK | undefined;
     try {
@@ -122,7 +101,30 @@ export function requireAppToken(
     ) {
       throw refuse('invalid_dpop_proof', 'The DPoP proof was already used');
     }
+    // From here the caller has proved it holds the token's key: refusals are the app's, and audited.
+    const consentId = (token as { extra?: { openbanking_intent_id?: string } }).extra?.openbanking_intent_id;
+    const deny = (reason: string) =>
+      audit?.record({
+        action: 'data.denied',
+        actor: { type: 'app', id: token.clientId },
+        outcome: 'failure',
+        reason,
+        clientId: token.clientId,
+        customerId: (token as { accountId?: string }).accountId,
+        consentId,
+        resource: `${req.method} ${req.path}`,
+        context: requestContext(req),
+      });
+    if (kind === 'customer') {
+      const grant = grantId ? await provider.Grant.find(grantId) : undefined;
+      if (!grant || grant.clientId !== token.clientId) {
+        // The consent ended (its grant was destroyed): the attempt is part of the consent's history.
+        await deny('consent_revoked');
+        throw refuse('invalid_token', 'The access token belongs to a consent that was revoked');
+      }
+    }
     if (!token.scopes.has('accounts')) {
+      await deny('insufficient_scope');
       throw new ObError(
         403,
         [{ ErrorCode: obErrorCodes.tokenInvalid, Message: 'The access token lacks the accounts scope' }],
@@ -133,10 +135,10 @@ export function requireAppToken(
     }
     const app = await AppModel.findById(token.clientId, { status: 1 }).lean();
     if (!app || app.status !== 'active') {
+      await deny('app_suspended');
       throw new ObError(403, [{ ErrorCode: obErrorCodes.appSuspended, Message: 'This app is suspended' }]);
     }
 
-    const extra = (token as { extra?: { openbanking_intent_id?: string } }).extra;
     res.locals.appToken = {
       kind,
       clientId: token.clientId!,
@@ -145,7 +147,7 @@ export function requireAppToken(
         ? {
             customerId: (token as { accountId?: string }).accountId,
             grantId,
-            consentId: extra?.openbanking_intent_id,
+            consentId,
           }
         : {}),
     };

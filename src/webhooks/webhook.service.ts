@@ -142,7 +142,7 @@ export function createWebhooks(options: WebhookOptions) {
     }
   }
 
-  return { listener, deliverDue };
+  return { listener, deliverDue, release: () => lease.release() };
 }
 
 export type Webhooks = ReturnType<typeof createWebhooks>;

@@ -107,6 +107,23 @@ describe('consent service', () => {
     assert.deepEqual(actions, ['consent.created', 'consent.authorised', 'consent.expired']);
   });
 
+  it('never serves a lapsed consent as authorised: if its expiry cannot be recorded, reading it fails', async () => {
+    const consent = await createConsent(
+      deps,
+      clientId,
+      { ...request, ExpirationDateTime: new Date(clock.getTime() + 86_400_000) },
+      context,
+    );
+    await authoriseConsent(deps, 'cus-lapse', consent._id, { accountIds: ['a'] }, context);
+    clock = new Date(clock.getTime() + 2 * 86_400_000);
+    const failing: ConsentDeps = {
+      ...deps,
+      audit: { ...deps.audit, record: async () => Promise.reject(new ServiceUnavailableError('audit down')) },
+    };
+    await assert.rejects(settledConsent(failing, consent._id), { status: 503 });
+    assert.equal((await settledConsent(deps, consent._id))?.status, 'EXPD');
+  });
+
   it('revokes: by the customer, or deleted by the app; both announced', async () => {
     const first = await createConsent(deps, clientId, request, context);
     await authoriseConsent(deps, 'cus-rev', first._id, { accountIds: ['a'] }, context);
