@@ -115,10 +115,14 @@ export async function transition(
   try {
     event = await recordDecision(id);
   } catch (error) {
-    await ConsentTransitionModel.updateOne({ _id: id }, { $set: { state: 'abandoned' } });
+    await decideOutcome(id, 'abandoned');
     throw error;
   }
-  await ConsentTransitionModel.updateOne({ _id: id }, { $set: { state: 'audited', auditSeq: event.seq } });
+  // A reader may have given this change up for dead while the audit write was slow; the
+  // outcome is decided once, by insert, and only an `audited` outcome is applied.
+  if ((await decideOutcome(id, 'audited', event.seq)) !== 'audited') {
+    throw new ConsentStateConflict(consent.status as ConsentStatus);
+  }
   const next = applied(consent, to, reason, now, version, set);
   await writeApplied(next);
   return next;
@@ -140,12 +144,37 @@ async function settleStale(next: ConsentTransitionRecord): Promise<ConsentTransi
     audited = page.events.find((e) => e.details?.transition === next._id)?.seq;
     after = page.nextCursor;
   } while (audited === undefined && after !== undefined);
-  const state = audited === undefined ? 'abandoned' : 'audited';
+  const state = await decideOutcome(next._id, audited === undefined ? 'abandoned' : 'audited', audited);
+  return { ...next, state };
+}
+
+/**
+ * Decides a claimed change's outcome exactly once, by inserting `<transition>#outcome`;
+ * whoever comes second reads the first decision. Returns the decided outcome.
+ */
+async function decideOutcome(
+  transitionId: string,
+  outcome: 'audited' | 'abandoned',
+  auditSeq?: number,
+): Promise<'audited' | 'abandoned'> {
+  const id = `${transitionId}#outcome`;
+  const won = await claim(ConsentTransitionModel as never, {
+    _id: id,
+    outcome,
+    ...(auditSeq ? { auditSeq } : {}),
+  });
+  const decided = won
+    ? outcome
+    : ((
+        (await ConsentTransitionModel.collection.findOne({ _id: id as never })) as {
+          outcome?: 'audited' | 'abandoned';
+        } | null
+      )?.outcome ?? outcome);
   await ConsentTransitionModel.updateOne(
-    { _id: next._id },
-    { $set: { state, ...(audited ? { auditSeq: audited } : {}) } },
+    { _id: transitionId },
+    { $set: { state: decided, ...(auditSeq && decided === 'audited' ? { auditSeq } : {}) } },
   );
-  return { ...next, state, ...(audited ? { auditSeq: audited } : {}) };
+  return decided;
 }
 
 function applied(
