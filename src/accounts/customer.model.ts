@@ -1,4 +1,4 @@
-import { Schema, model, type InferSchemaType } from 'mongoose';
+import { Schema, model } from 'mongoose';
 
 /** A bank customer as the core system knows them, with the accounts they hold. */
 const customerSchema = new Schema(
@@ -11,5 +11,4 @@ const customerSchema = new Schema(
   { timestamps: true, collection: 'customers', versionKey: false },
 );
 
-export type CustomerRecord = InferSchemaType<typeof customerSchema>;
 export const CustomerModel = model('Customer', customerSchema);

@@ -51,5 +51,4 @@ export function monthOf(date: Date): string {
 }
 
 export type TransactionRecord = InferSchemaType<typeof transactionSchema>;
-export type TransactionMonthRecord = InferSchemaType<typeof transactionMonthSchema>;
 export const TransactionMonthModel = model('TransactionMonth', transactionMonthSchema);

@@ -81,10 +81,6 @@ export function canMove(from: ConsentStatus, to: ConsentStatus): boolean {
   return transitions[from].includes(to);
 }
 
-export function isFinal(status: ConsentStatus): boolean {
-  return transitions[status].length === 0;
-}
-
 /**
  * The move time alone forces on a consent when it is next touched: an authorisation that
  * waited too long is rejected; an authorised consent past its expiry has expired.

@@ -1,4 +1,4 @@
-import { Schema, model, type InferSchemaType } from 'mongoose';
+import { Schema, model } from 'mongoose';
 
 export const roles = ['customer', 'compliance', 'admin'] as const;
 export type Role = (typeof roles)[number];
@@ -19,5 +19,4 @@ const userSchema = new Schema(
   { timestamps: true, collection: 'users', versionKey: false },
 );
 
-export type UserRecord = InferSchemaType<typeof userSchema>;
 export const UserModel = model('User', userSchema);
