@@ -152,19 +152,8 @@ export class TestBrowser {
 
 export const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
 
-/**
- * PAR with PKCE and the consent as the essential openbanking_intent_id claim, then a
- * customer signing in and deciding on the consent screen. Returns where the browser was
- * sent back to the app.
- */
-export async function authoriseInBrowser(
-  issuer: string,
-  app: TestApp,
-  c: AppClient,
-  consentId: string,
-  customer: { email: string; password: string },
-  decide: (screen: string) => Record<string, string | string[]>,
-) {
+/** PAR with PKCE S256 and the consent as the essential openbanking_intent_id claim. */
+async function pushAuthorisation(app: TestApp, c: AppClient, consentId: string) {
   const codeVerifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const nonce = client.randomNonce();
@@ -182,6 +171,23 @@ export async function authoriseInBrowser(
     },
     { DPoP: c.DPoP },
   );
+  return { authorizationUrl, codeVerifier, state, nonce };
+}
+
+/**
+ * PAR with PKCE and the consent as the essential openbanking_intent_id claim, then a
+ * customer signing in and deciding on the consent screen. Returns where the browser was
+ * sent back to the app.
+ */
+export async function authoriseInBrowser(
+  issuer: string,
+  app: TestApp,
+  c: AppClient,
+  consentId: string,
+  customer: { email: string; password: string },
+  decide: (screen: string) => Record<string, string | string[]>,
+) {
+  const { authorizationUrl, codeVerifier, state, nonce } = await pushAuthorisation(app, c, consentId);
 
   const browser = new TestBrowser();
   const signin = await browser.follow(authorizationUrl.href, issuer);
@@ -319,24 +325,8 @@ export async function authoriseSignedIn(
   browser: TestBrowser,
   accountIds: string[],
 ) {
-  const codeVerifier = client.randomPKCECodeVerifier();
-  const state = client.randomState();
-  const nonce = client.randomNonce();
-  const intent = { openbanking_intent_id: { value: consentId, essential: true } };
-  const url = await client.buildAuthorizationUrlWithPAR(
-    c.config,
-    {
-      redirect_uri: app.redirectUri,
-      scope: 'openid accounts',
-      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
-      code_challenge_method: 'S256',
-      state,
-      nonce,
-      claims: JSON.stringify({ id_token: intent, userinfo: intent }),
-    },
-    { DPoP: c.DPoP },
-  );
-  const screen = await browser.follow(url.href, issuer, app.redirectUri);
+  const { authorizationUrl, codeVerifier, state, nonce } = await pushAuthorisation(app, c, consentId);
+  const screen = await browser.follow(authorizationUrl.href, issuer, app.redirectUri);
   const decided = await browser.postForm(screen.url, {
     _csrf: csrfOf(await screen.res.text()),
     decision: 'approve',
