@@ -1,8 +1,9 @@
 // Command embedded-db runs FerretDB (a MongoDB-compatible server on SQLite) for the
 // consent manager when no MONGODB_URI is configured. It is started as a child process:
-// it binds a free loopback port, prints one JSON line with the connection URI once the
-// port is bound, and stops when its standard input closes (the parent exited or died)
-// or when it receives SIGTERM/SIGINT.
+// it binds a free loopback port (or the one given with --port, to come back where it was
+// after a restart), prints one JSON line with the connection URI once the port is bound,
+// and stops when its standard input closes (the parent exited or died) or when it
+// receives SIGTERM/SIGINT.
 package main
 
 import (
@@ -25,6 +26,7 @@ import (
 func main() {
 	dataDir := flag.String("data-dir", "data/db", "directory for the SQLite database files")
 	host := flag.String("host", "127.0.0.1", "loopback address to listen on")
+	port := flag.Int("port", 0, "port to listen on (0: a free one)")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
 	flag.Parse()
 
@@ -38,7 +40,7 @@ func main() {
 		fail("data directory: %v", err)
 	}
 
-	db, addr, err := start(logger, *host, dir)
+	db, addr, err := start(logger, *host, *port, dir)
 	if err != nil {
 		fail("start: %v", err)
 	}
@@ -65,14 +67,19 @@ func main() {
 	}
 }
 
-// start binds a free port. Another process may take the port between our probe and
-// FerretDB's bind, so a few attempts are made.
-func start(logger *slog.Logger, host, dir string) (*ferretdb.FerretDB, string, error) {
+// start binds the given port, or a free one. Another process may take a free port
+// between our probe and FerretDB's bind, and a given port may not be released yet, so a
+// few attempts are made.
+func start(logger *slog.Logger, host string, port int, dir string) (*ferretdb.FerretDB, string, error) {
 	var lastErr error
 	for attempt := 0; attempt < 5; attempt++ {
-		addr, err := freeAddress(host)
-		if err != nil {
-			return nil, "", err
+		addr := net.JoinHostPort(host, fmt.Sprint(port))
+		if port == 0 {
+			free, err := freeAddress(host)
+			if err != nil {
+				return nil, "", err
+			}
+			addr = free
 		}
 		db, err := ferretdb.New(&ferretdb.Config{
 			Listener:  ferretdb.ListenerConfig{TCP: addr},
@@ -84,6 +91,10 @@ func start(logger *slog.Logger, host, dir string) (*ferretdb.FerretDB, string, e
 			return db, addr, nil
 		}
 		lastErr = err
+		if port != 0 {
+			// The previous holder of a given port may still be letting it go.
+			time.Sleep(200 * time.Millisecond)
+		}
 	}
 	return nil, "", lastErr
 }
