@@ -289,13 +289,28 @@ async function claimOwnership(customerId: string, consentId: string) {
     throw new ForbiddenError('This consent request belongs to someone else');
 }
 
-/** Claims the customer's next free consent slot (slots fill from 1 without gaps). */
+/**
+ * Claims the customer's next free consent slot. Slots fill from 1 without gaps, so the
+ * first free one is found by doubling then halving (about 2·log2(n) reads by `_id`, not n:
+ * a customer with hundreds of consents must not make each new one slower).
+ */
 async function addToCustomer(customerId: string, consentId: string) {
-  for (let n = 1; n < 10_000; n++) {
-    const existing = await CustomerConsentModel.findById(`${customerId}#${n}`).lean();
-    if (existing?.consentId === consentId) return;
-    if (existing) continue;
+  const slot = (n: number) => CustomerConsentModel.findById(`${customerId}#${n}`).lean();
+  let taken = 0; // every slot up to here is filled
+  let free = 1;
+  while (await slot(free)) {
+    taken = free;
+    free *= 2;
+  }
+  while (free - taken > 1) {
+    const middle = Math.floor((taken + free) / 2);
+    if (await slot(middle)) taken = middle;
+    else free = middle;
+  }
+  // Another writer may take `free` first: move on, checking the slot is not already ours.
+  for (let n = free; n < free + 10_000; n++) {
     if (await claim(CustomerConsentModel as never, { _id: `${customerId}#${n}`, consentId })) return;
+    if ((await slot(n))?.consentId === consentId) return;
   }
 }
 

@@ -61,6 +61,7 @@ export class MongoOidcAdapter implements Adapter {
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
     const expiresAt = expiresIn ? new Date(Date.now() + expiresIn * 1000) : undefined;
+    if (this.name === 'ReplayDetection') return keepReplayRecord(this.store, id, expiresAt);
     await this.store.replaceOne(
       { _id: id },
       {
@@ -78,6 +79,7 @@ export class MongoOidcAdapter implements Adapter {
 
   async find(id: string): Promise<AdapterPayload | undefined> {
     if (this.name === 'Client') return clientMetadata(id);
+    if (this.name === 'ReplayDetection') return firstUseOf(this.store, id);
     const doc = (await this.store.findById(id).lean()) as StoredArtefact | null;
     if (!doc || (doc.expiresAt && doc.expiresAt <= new Date())) return undefined;
     // Consumption is a separate insert (see consume), so two racing code exchanges cannot both win.
@@ -116,6 +118,29 @@ export class MongoOidcAdapter implements Adapter {
   async revokeByGrantId(grantId: string): Promise<void> {
     await this.store.deleteMany({ grantId });
   }
+}
+
+/**
+ * oidc-provider checks a client assertion's or DPoP proof's `jti` by finding it, then
+ * saving it: two copies of one proof sent at once could both pass that check. Here the
+ * find itself is the insert claim, so exactly one use wins; the record is kept for a
+ * day (longer than any proof is accepted), and the later save only extends it if the
+ * token asks for more.
+ */
+const replayRecordLifetimeMs = 24 * 3600_000;
+
+async function firstUseOf(store: ArtefactModel, id: string): Promise<AdapterPayload | undefined> {
+  const won = await claim(store as never, {
+    _id: id,
+    payload: {},
+    expiresAt: new Date(Date.now() + replayRecordLifetimeMs),
+  });
+  return won ? undefined : { jti: id };
+}
+
+async function keepReplayRecord(store: ArtefactModel, id: string, expiresAt: Date | undefined) {
+  if (!expiresAt || expiresAt.getTime() <= Date.now() + replayRecordLifetimeMs) return;
+  await store.updateOne({ _id: id }, { $set: { expiresAt } });
 }
 
 async function pointTo(store: ArtefactModel, id: string, target: string, expiresAt: Date | undefined) {

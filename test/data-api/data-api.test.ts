@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { createHash, randomUUID } from 'node:crypto';
+import { exportJWK, SignJWT } from 'jose';
+import { obBasePath } from '../../src/consents/consent-api.routes.js';
 import type { AuditLog } from '../../src/audit/audit-log.js';
 import { ServiceUnavailableError } from '../../src/errors.js';
 import { revokeConsentByCustomer } from '../../src/consents/consent.service.js';
@@ -166,6 +169,29 @@ describe('OB data API', function () {
       200,
       'attended calls are not limited',
     );
+  });
+
+  it('accepts a DPoP proof once: the same proof sent five times at once gets one answer, four refusals', async () => {
+    const s = await connectedApp(server, ['ReadAccountsBasic']);
+    const url = `${server.issuer}${obBasePath}/accounts`;
+    const proof = await new SignJWT({
+      htm: 'GET',
+      htu: url,
+      ath: createHash('sha256').update(s.tokens.access_token).digest('base64url'),
+      jti: randomUUID(),
+    })
+      .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: await exportJWK(s.c.dpopKeys.publicKey) })
+      .setIssuedAt()
+      .sign(s.c.dpopKeys.privateKey);
+    const statuses = await Promise.all(
+      Array.from({ length: 5 }, async () => {
+        const res = await fetch(url, {
+          headers: { authorization: `DPoP ${s.tokens.access_token}`, dpop: proof },
+        });
+        return res.status;
+      }),
+    );
+    assert.deepEqual(statuses.sort(), [200, 401, 401, 401, 401], 'exactly one use of the proof succeeds');
   });
 
   it('after revocation the next call is refused', async () => {
