@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type Provider from 'oidc-provider';
 import { z } from 'zod';
 import { listAccountsWithBalances } from '../accounts/account.service.js';
+import { CustomerModel } from '../accounts/customer.model.js';
 import { getApp } from '../apps/app.service.js';
 import { permissionWording, type Permission } from '../consents/consent.js';
 import {
@@ -39,16 +40,22 @@ export function interactionRoutes(provider: Provider, deps: ConsentDeps) {
 
   // Anyone may arrive here from an app; the handler sends people who are not signed in to sign in first.
   router.get('/oauth/interaction/:uid', anyone, async (req, res) => {
-    const screen = await loadScreen(provider, deps, req, res);
-    if (!screen) return;
-    res.render('consents/consent-screen.njk', { ...screen, values: { accountIds: [] } });
+    const request = await loadRequest(provider, deps, req, res);
+    if (!request) return;
+    // Opening the screen makes the customer the consent's owner (no one else may then decide it).
+    await openConsentForCustomer(deps, request.customerId, request.consent._id);
+    res.render('consents/consent-screen.njk', {
+      ...(await screenFor(request)),
+      values: { accountIds: [] },
+    });
   });
 
   router.post('/oauth/interaction/:uid', anyone, async (req, res) => {
-    const screen = await loadScreen(provider, deps, req, res);
-    if (!screen) return;
+    const request = await loadRequest(provider, deps, req, res);
+    if (!request) return;
+    const { customerId, consent } = request;
     const form = Decision.safeParse(req.body);
-    const owned = new Set(screen.accounts.map((a) => a.accountId));
+    const owned = new Set(await accountIdsOf(customerId));
     const chosen = form.success ? form.data.accountIds : [];
     if (
       !form.success ||
@@ -57,32 +64,35 @@ export function interactionRoutes(provider: Provider, deps: ConsentDeps) {
       const errors = form.success
         ? { accountIds: 'Choose at least one of your accounts to share, or deny the request' }
         : Object.fromEntries(toFieldIssues(form.error).map((i) => [i.field, i.message]));
-      return res
-        .status(422)
-        .render('consents/consent-screen.njk', { ...screen, errors, values: { accountIds: chosen } });
+      await openConsentForCustomer(deps, customerId, consent._id);
+      return res.status(422).render('consents/consent-screen.njk', {
+        ...(await screenFor(request)),
+        errors,
+        values: { accountIds: chosen },
+      });
     }
 
-    const customerId = req.user!.customerId!;
+    // Deciding checks ownership again (the customer who opened the screen decides).
     const context = requestContext(req);
     if (form.data.decision === 'deny') {
-      await rejectConsent(deps, customerId, screen.consent._id, context);
+      await rejectConsent(deps, customerId, consent._id, context);
       return finish(provider, req, res, {
         error: 'access_denied',
         error_description: 'The customer declined the request',
       });
     }
 
-    const grant = new provider.Grant({ accountId: customerId, clientId: screen.app._id });
+    const grant = new provider.Grant({ accountId: customerId, clientId: consent.clientId });
     grant.addOIDCScope('openid accounts');
     grant.addOIDCClaims(['openbanking_intent_id']);
     // The grant, and so every refresh token under it, lives no longer than the consent.
     const grantId = await (grant.save as (ttl: number) => Promise<string>).call(
       grant,
-      Math.max(60, Math.floor((screen.consent.expirationDateTime.getTime() - Date.now()) / 1000)),
+      Math.max(60, Math.floor((consent.expirationDateTime.getTime() - Date.now()) / 1000)),
     );
-    await GrantConsentModel.create({ _id: grantId, consentId: screen.consent._id });
+    await GrantConsentModel.create({ _id: grantId, consentId: consent._id });
     try {
-      await authoriseConsent(deps, customerId, screen.consent._id, { accountIds: chosen, grantId }, context);
+      await authoriseConsent(deps, customerId, consent._id, { accountIds: chosen, grantId }, context);
     } catch (error) {
       await grant.destroy();
       if (error instanceof ConflictError) {
@@ -99,7 +109,12 @@ export function interactionRoutes(provider: Provider, deps: ConsentDeps) {
   return router;
 }
 
-async function loadScreen(provider: Provider, deps: ConsentDeps, req: Request, res: Response) {
+/**
+ * The interaction and the consent it names, once checked: the customer is signed in, and
+ * the consent is this app's and still awaiting authorisation. Otherwise the customer is
+ * sent to sign in, or back to the app with access_denied, and nothing is returned.
+ */
+async function loadRequest(provider: Provider, deps: ConsentDeps, req: Request, res: Response) {
   let details;
   try {
     details = await provider.interactionDetails(req, res);
@@ -118,28 +133,36 @@ async function loadScreen(provider: Provider, deps: ConsentDeps, req: Request, r
     throw new ForbiddenError('Only bank customers can approve access to accounts');
 
   const consentId = requestedConsentId(details.params.claims as string | undefined);
-  // Check the consent is this app's and still pending before the customer becomes its owner.
-  const pending = consentId ? await settledConsent(deps, consentId) : undefined;
-  if (!pending || pending.clientId !== details.params.client_id) {
+  const consent = consentId ? await settledConsent(deps, consentId) : undefined;
+  if (!consent || consent.clientId !== details.params.client_id) {
     await finish(provider, req, res, {
       error: 'access_denied',
       error_description: 'The request names no consent of this app',
     });
     return undefined;
   }
-  if (pending.status !== 'AWAU') {
+  if (consent.status !== 'AWAU') {
     await finish(provider, req, res, {
       error: 'access_denied',
-      error_description: `The consent is ${pending.status}, not awaiting authorisation`,
+      error_description: `The consent is ${consent.status}, not awaiting authorisation`,
     });
     return undefined;
   }
-  const consent = await openConsentForCustomer(deps, req.user.customerId, pending._id);
   allowFormRedirectTo(res, String(details.params.redirect_uri ?? ''));
-  const app = await getApp(consent.clientId);
-  const accounts = await listAccountsWithBalances(req.user.customerId);
+  return { uid: details.uid, consent, customerId: req.user.customerId };
+}
+
+type ConsentRequest = NonNullable<Awaited<ReturnType<typeof loadRequest>>>;
+
+/** What the consent screen shows: the app, the permissions in plain words, the customer's accounts. */
+async function screenFor({ uid, consent, customerId }: ConsentRequest) {
+  const [app, accounts] = await Promise.all([getApp(consent.clientId), listAccountsWithBalances(customerId)]);
   const permissions = consent.permissions.map((p) => ({ code: p, ...permissionWording[p as Permission] }));
-  return { uid: details.uid, consent, app, accounts, permissions };
+  return { uid, consent, app, accounts, permissions };
+}
+
+async function accountIdsOf(customerId: string): Promise<string[]> {
+  return (await CustomerModel.findById(customerId).lean())?.accountIds ?? [];
 }
 
 function finish(provider: Provider, req: Request, res: Response, result: Record<string, unknown>) {
