@@ -2,6 +2,7 @@ import MongoStore from 'connect-mongo';
 import session from 'express-session';
 import type { MongoClient } from 'mongodb';
 import type { Config } from '../config.js';
+import { databaseName } from '../db/database.js';
 
 /**
  * Sessions live in MongoDB so that several server processes share them. Expired
@@ -19,6 +20,8 @@ export function sessionMiddleware(config: Config, secret: string, client: MongoC
     proxy: config.TRUST_PROXY,
     store: MongoStore.create({
       client: client as never,
+      // The app's database, not the connection string's default (`test` when it names none).
+      dbName: databaseName,
       collectionName: 'sessions',
       ttl: ttlSeconds,
       autoRemove: 'interval',
