@@ -8,7 +8,7 @@ import { settledConsent, type ConsentDeps } from './consents/consent.service.js'
 import { NotFoundError } from './errors.js';
 import { interactionRoutes } from './oauth/interaction.routes.js';
 import type { OAuthSecrets } from './oauth/oauth-keys.js';
-import { createOidcProvider, oauthRoutes } from './oauth/oidc-provider.js';
+import { createOidcProvider, oauthRoutes, servedByAuthorisationServer } from './oauth/oidc-provider.js';
 import { obErrorHandler } from './open-banking/ob-errors.js';
 import { createWebhooks, type Webhooks } from './webhooks/webhook.service.js';
 import type { MongoClient } from 'mongodb';
@@ -21,6 +21,7 @@ import type { Config } from './config.js';
 import { complianceApiRoutes } from './compliance/compliance-api.routes.js';
 import { compliancePageRoutes } from './compliance/compliance.routes.js';
 import { csrfProtection } from './http/csrf.js';
+import { anyone } from './http/require-role.js';
 import { exposeFlash } from './http/flash.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { requestLogging } from './http/request-logging.js';
@@ -88,7 +89,8 @@ export function buildApp({
 
   app.use(requestLogging(logger));
   app.use(securityHeaders());
-  for (const [path, file] of Object.entries(vendorFiles)) app.get(path, (_req, res) => res.sendFile(file));
+  for (const [path, file] of Object.entries(vendorFiles))
+    app.get(path, anyone, (_req, res) => res.sendFile(file));
   app.use(
     '/public',
     express.static(publicDir, { index: false, maxAge: config.NODE_ENV === 'production' ? '1h' : 0 }),
@@ -112,7 +114,7 @@ export function buildApp({
   // The authorisation server owns /oauth/* (but for our consent screen) and discovery; it parses its own bodies.
   const oidc = provider.callback();
   // Every app must use DPoP, and the library answers a missing proof with a bare invalid_grant; say why.
-  app.post(oauthRoutes.token, (req, res, next) => {
+  app.post(oauthRoutes.token, anyone, (req, res, next) => {
     if (req.get('dpop')) return next();
     res.status(400).set('Cache-Control', 'no-store').json({
       error: 'invalid_dpop_proof',
@@ -120,12 +122,7 @@ export function buildApp({
         'A DPoP proof (DPoP header) is required: this server issues only DPoP-bound access tokens',
     });
   });
-  app.use((req, res, next) => {
-    const ours = req.path.startsWith('/oauth/interaction/');
-    if (!ours && (req.path.startsWith('/oauth/') || req.path === '/.well-known/openid-configuration'))
-      return oidc(req, res);
-    next();
-  });
+  app.use((req, res, next) => (servedByAuthorisationServer(req.path) ? oidc(req, res) : next()));
 
   const passport = createPassport(config, audit);
   const pages = express.Router();

@@ -17,6 +17,12 @@ export const oauthRoutes = {
 
 export const interactionPath = (uid: string) => `/oauth/interaction/${uid}`;
 
+/** The paths the app hands to the authorisation server: /oauth/* but for our consent screen, and discovery. */
+export function servedByAuthorisationServer(path: string): boolean {
+  if (path.startsWith('/oauth/interaction/')) return false;
+  return path.startsWith('/oauth/') || path === '/.well-known/openid-configuration';
+}
+
 /**
  * The authorisation server: oidc-provider on the FAPI 2.0 profile. Pushed authorisation
  * requests are required, the code flow is the only one, PKCE S256 is required, clients

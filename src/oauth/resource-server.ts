@@ -45,7 +45,7 @@ export function requireAppToken(
   kind: AppToken['kind'],
   audit?: AuditLog,
 ) {
-  return async (req: Request, res: Response, next: NextFunction) => {
+  const guard = async (req: Request, res: Response, next: NextFunction) => {
     const match = /^DPoP ([\w.~+/-]+=*)$/.exec(req.get('authorization') ?? '');
     if (!match)
       throw refuse('invalid_token', 'A DPoP-bound access token is required (Authorization: DPoP <token>)');
@@ -153,4 +153,6 @@ export function requireAppToken(
     };
     next();
   };
+  // Stated on the guard, as requireRole does, so the role matrix test can see who a route admits.
+  return Object.assign(guard, { appToken: kind });
 }
