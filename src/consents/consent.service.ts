@@ -151,21 +151,27 @@ export async function deleteConsentByApp(
  * The consent screen: the customer who first opens a pending consent becomes its owner;
  * nobody else can see or decide it.
  */
-export async function openConsentForCustomer(deps: ConsentDeps, customerId: string, consentId: string) {
-  const consent = await settledConsent(deps, consentId);
+export async function openConsentForCustomer(
+  deps: ConsentDeps,
+  customerId: string,
+  consentOrId: string | ConsentRecord,
+) {
+  // A caller that has just settled the consent passes it; a stale copy is harmless, since
+  // the status change it leads to is claimed against the status it was read in.
+  const consent = typeof consentOrId === 'string' ? await settledConsent(deps, consentOrId) : consentOrId;
   if (!consent) throw new NotFoundError('That consent request does not exist');
-  await claimOwnership(customerId, consentId);
+  await claimOwnership(customerId, consent._id);
   return consent;
 }
 
 export async function authoriseConsent(
   deps: ConsentDeps,
   customerId: string,
-  consentId: string,
+  consentOrId: string | ConsentRecord,
   decision: { accountIds: string[]; grantId?: string },
   context: RequestContext,
 ) {
-  const consent = await openConsentForCustomer(deps, customerId, consentId);
+  const consent = await openConsentForCustomer(deps, customerId, consentOrId);
   const set: TransitionSet = {
     customerId,
     accountIds: decision.accountIds,
@@ -186,10 +192,10 @@ export async function authoriseConsent(
 export async function rejectConsent(
   deps: ConsentDeps,
   customerId: string,
-  consentId: string,
+  consentOrId: string | ConsentRecord,
   context: RequestContext,
 ) {
-  const consent = await openConsentForCustomer(deps, customerId, consentId);
+  const consent = await openConsentForCustomer(deps, customerId, consentOrId);
   return move(
     deps,
     consent,

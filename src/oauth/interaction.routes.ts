@@ -43,7 +43,7 @@ export function interactionRoutes(provider: Provider, deps: ConsentDeps) {
     const request = await loadRequest(provider, deps, req, res);
     if (!request) return;
     // Opening the screen makes the customer the consent's owner (no one else may then decide it).
-    await openConsentForCustomer(deps, request.customerId, request.consent._id);
+    await openConsentForCustomer(deps, request.customerId, request.consent);
     res.render('consents/consent-screen.njk', {
       ...(await screenFor(request)),
       values: { accountIds: [] },
@@ -64,7 +64,7 @@ export function interactionRoutes(provider: Provider, deps: ConsentDeps) {
       const errors = form.success
         ? { accountIds: 'Choose at least one of your accounts to share, or deny the request' }
         : Object.fromEntries(toFieldIssues(form.error).map((i) => [i.field, i.message]));
-      await openConsentForCustomer(deps, customerId, consent._id);
+      await openConsentForCustomer(deps, customerId, consent);
       return res.status(422).render('consents/consent-screen.njk', {
         ...(await screenFor(request)),
         errors,
@@ -75,7 +75,7 @@ export function interactionRoutes(provider: Provider, deps: ConsentDeps) {
     // Deciding checks ownership again (the customer who opened the screen decides).
     const context = requestContext(req);
     if (form.data.decision === 'deny') {
-      await rejectConsent(deps, customerId, consent._id, context);
+      await rejectConsent(deps, customerId, consent, context);
       return finish(provider, req, res, {
         error: 'access_denied',
         error_description: 'The customer declined the request',
@@ -92,7 +92,7 @@ export function interactionRoutes(provider: Provider, deps: ConsentDeps) {
     );
     await GrantConsentModel.create({ _id: grantId, consentId: consent._id });
     try {
-      await authoriseConsent(deps, customerId, consent._id, { accountIds: chosen, grantId }, context);
+      await authoriseConsent(deps, customerId, consent, { accountIds: chosen, grantId }, context);
     } catch (error) {
       await grant.destroy();
       if (error instanceof ConflictError) {

@@ -46,6 +46,9 @@ export const oidcModelNames = [
   'Grant',
 ] as const;
 
+/** The artefacts oidc-provider consumes (single use); only these need the consumed check. */
+const consumable = new Set(['AuthorizationCode', 'RefreshToken', 'PushedAuthorizationRequest']);
+
 interface StoredArtefact {
   _id: string;
   payload: AdapterPayload;
@@ -83,7 +86,11 @@ export class MongoOidcAdapter implements Adapter {
     const doc = (await this.store.findById(id).lean()) as StoredArtefact | null;
     if (!doc || (doc.expiresAt && doc.expiresAt <= new Date())) return undefined;
     // Consumption is a separate insert (see consume), so two racing code exchanges cannot both win.
-    if (!doc.payload.consumed && (await this.store.exists({ _id: `consumed:${id}` }))) {
+    if (
+      consumable.has(this.name) &&
+      !doc.payload.consumed &&
+      (await this.store.exists({ _id: `consumed:${id}` }))
+    ) {
       return { ...doc.payload, consumed: Math.floor(Date.now() / 1000) };
     }
     return doc.payload;
