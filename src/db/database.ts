@@ -74,10 +74,22 @@ export async function openDatabase(
   };
 }
 
+/**
+ * When the database cannot be reached, every operation fails within
+ * `serverSelectionTimeoutMS` and the request is answered 503 (see `db/unavailable.ts`):
+ * with mongoose's command buffering off, nothing waits in a queue for a reconnection
+ * (by default it would hold each operation for 10 s). The driver keeps probing the
+ * server (every 500 ms while operations are waiting) and the next request after it is
+ * back succeeds: no restart needed. A replica set election lasting longer than the time-out
+ * also answers 503 until a primary is found.
+ */
+export const serverSelectionTimeoutMs = 2000;
+
 async function connectMongoose(uri: string): Promise<void> {
   await mongoose.connect(uri, {
     dbName: databaseName,
     autoIndex: false,
-    serverSelectionTimeoutMS: 5000,
+    bufferCommands: false,
+    serverSelectionTimeoutMS: serverSelectionTimeoutMs,
   });
 }

@@ -13,6 +13,8 @@ export interface EmbeddedDbExit {
 
 export interface EmbeddedDb {
   uri: string;
+  /** The loopback port it listens on. */
+  port: number;
   pid: number;
   /** Settles when the child process ends, for whatever reason. */
   exited: Promise<EmbeddedDbExit>;
@@ -23,17 +25,26 @@ interface StartOptions {
   binary: string;
   dataDir: string;
   logger: Logger;
+  /** The loopback port to listen on; a free one when absent. A restart passes the port it had, so connection strings stay valid. */
+  port?: number;
   readyTimeoutMs?: number;
 }
 
 /**
  * Starts the project's embedded FerretDB program as a child process. The child binds a
- * free loopback port, announces its URI on stdout, and exits when our end of its stdin
- * closes, so it cannot outlive this process even after a SIGKILL.
+ * free loopback port (or `port`), announces its URI on stdout, and exits when our end of
+ * its stdin closes, so it cannot outlive this process even after a SIGKILL.
  */
-export async function startEmbeddedDb({ binary, dataDir, logger, readyTimeoutMs = 30_000 }: StartOptions) {
+export async function startEmbeddedDb({
+  binary,
+  dataDir,
+  logger,
+  port,
+  readyTimeoutMs = 30_000,
+}: StartOptions) {
   const log = logger.child({ component: 'embedded-db' });
-  const child = spawn(binary, ['--data-dir', dataDir, '--log-level', 'error'], {
+  const args = ['--data-dir', dataDir, '--log-level', 'error', ...(port ? ['--port', String(port)] : [])];
+  const child = spawn(binary, args, {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const lastOutput: string[] = [];
@@ -85,7 +96,7 @@ export async function startEmbeddedDb({ binary, dataDir, logger, readyTimeoutMs 
     return stopping;
   };
 
-  return { uri, pid: child.pid ?? -1, exited, stop } satisfies EmbeddedDb;
+  return { uri, port: splitAddress(address)[1], pid: child.pid ?? -1, exited, stop } satisfies EmbeddedDb;
 }
 
 async function waitForPort(address: string, timeoutMs: number): Promise<void> {

@@ -1,5 +1,12 @@
 import type { NextFunction, Request, Response } from 'express';
-import { AppError, TooManyRequestsError, UnauthenticatedError, ValidationError } from '../errors.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
+import {
+  AppError,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+  UnauthenticatedError,
+  ValidationError,
+} from '../errors.js';
 
 /**
  * The one error handler. It logs with the request id, hides the details of unexpected
@@ -56,6 +63,7 @@ const titles: Record<number, string> = {
 
 function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  if (isDatabaseUnavailable(error)) return databaseUnavailable(error);
   // Errors raised by Express's own body parsers carry a status and an exposable message.
   const status = (error as { status?: unknown })?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -65,6 +73,14 @@ function toAppError(error: unknown): AppError {
     return new AppError(status, type ?? 'bad_request', message);
   }
   return new AppError(500, 'internal_error', 'Internal error', { expose: false, cause: error });
+}
+
+/** A 503 for a database that cannot be reached: the request may be tried again shortly. */
+function databaseUnavailable(cause: unknown): ServiceUnavailableError {
+  return new ServiceUnavailableError(
+    'The service is temporarily unavailable. Please try again in a moment.',
+    cause,
+  );
 }
 
 function wantsJson(req: Request): boolean {

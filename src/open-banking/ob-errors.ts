@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { AppError, ValidationError } from '../errors.js';
 
 /**
@@ -89,6 +90,12 @@ export function obErrorHandler(error: unknown, req: Request, res: Response, next
 
 function toObDetails(error: unknown): { status: number; errors: ObErrorDetail[] } {
   if (error instanceof ObError) return { status: error.status, errors: error.errors };
+  if (isDatabaseUnavailable(error)) {
+    return {
+      status: 503,
+      errors: [{ ErrorCode: obErrorCodes.unavailable, Message: 'The service is temporarily unavailable' }],
+    };
+  }
   if (error instanceof ValidationError) {
     return {
       status: 400,
