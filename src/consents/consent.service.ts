@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditInput, RequestContext } from '../audit/audit-event.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { claim, findManyById } from '../db/primary-key.js';
+import { claim, isDuplicateKey, findManyById } from '../db/primary-key.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 import {
   effectiveExpiry,
@@ -296,17 +296,21 @@ async function claimOwnership(customerId: string, consentId: string) {
 }
 
 /**
- * Claims the customer's next free consent slot. Slots fill from 1 without gaps, so the
- * first free one is found by doubling then halving (about 2·log2(n) reads by `_id`, not n:
- * a customer with hundreds of consents must not make each new one slower).
+ * Claims the customer's next free consent slot. Slots fill from 1 without gaps. A hint
+ * document remembers the highest slot known to be filled (it may lag, never lead, since
+ * it is raised only after a claim); the search gallops forward from it and halves back,
+ * so a new consent costs a few reads by `_id` however many the customer has.
  */
 async function addToCustomer(customerId: string, consentId: string) {
-  const slot = (n: number) => CustomerConsentModel.findById(`${customerId}#${n}`).lean();
-  let taken = 0; // every slot up to here is filled
-  let free = 1;
-  while (await slot(free)) {
+  const slots = CustomerConsentModel.collection;
+  const hintId = `${customerId}#filled`;
+  const slot = (n: number) => slots.findOne({ _id: `${customerId}#${n}` as never });
+  const hint = await slots.findOne({ _id: hintId as never });
+  let taken = Number(hint?.filled ?? 0); // every slot up to here is filled
+  let free = taken + 1;
+  for (let step = 2; await slot(free); step *= 2) {
     taken = free;
-    free *= 2;
+    free = taken + step;
   }
   while (free - taken > 1) {
     const middle = Math.floor((taken + free) / 2);
@@ -315,8 +319,24 @@ async function addToCustomer(customerId: string, consentId: string) {
   }
   // Another writer may take `free` first: move on, checking the slot is not already ours.
   for (let n = free; n < free + 10_000; n++) {
-    if (await claim(CustomerConsentModel as never, { _id: `${customerId}#${n}`, consentId })) return;
+    if (await claim(CustomerConsentModel as never, { _id: `${customerId}#${n}`, consentId })) {
+      await raiseHint(hintId, n);
+      return;
+    }
     if ((await slot(n))?.consentId === consentId) return;
+  }
+}
+
+async function raiseHint(hintId: string, filled: number) {
+  try {
+    await CustomerConsentModel.collection.updateOne(
+      { _id: hintId as never },
+      { $max: { filled } },
+      { upsert: true },
+    );
+  } catch (error) {
+    // Two first consents at once: the other writer created the hint; it is only a hint.
+    if (!isDuplicateKey(error)) throw error;
   }
 }
 

@@ -50,6 +50,20 @@ describe('consent service', () => {
     await assert.rejects(getConsentForApp(deps, 'another-app', consent._id), { status: 404 });
   });
 
+  it("lists each of a customer's consents once, however many were opened and however many at once", async () => {
+    const customerId = `cus-${randomUUID()}`;
+    const open = async () => {
+      const consent = await createConsent(deps, clientId, request, context);
+      await openConsentForCustomer(deps, customerId, consent._id);
+      return consent._id;
+    };
+    const opened = [await open(), await open()];
+    opened.push(...(await Promise.all(Array.from({ length: 30 }, open))));
+    for (let i = 0; i < 5; i++) opened.push(await open());
+    const listed = (await listConsentsForCustomer(deps, customerId)).map((c) => c._id);
+    assert.deepEqual([...listed].sort(), [...opened].sort());
+  });
+
   it('authorises once: the second approval, and a racing one, get a conflict', async () => {
     const consent = await createConsent(deps, clientId, request, context);
     const results = await Promise.allSettled([
