@@ -1,5 +1,5 @@
 import { Schema, model, type Model } from 'mongoose';
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import { AppModel, type AppRecord } from '../apps/app.model.js';
 import { claim, isDuplicateKey } from '../db/primary-key.js';
 
@@ -15,7 +15,6 @@ const artefactSchema = new Schema(
     payload: { type: Schema.Types.Mixed, required: true },
     expiresAt: { type: Date },
     grantId: { type: String },
-    consumed: { type: Boolean },
   },
   { versionKey: false, strict: false },
 );
@@ -86,11 +85,7 @@ export class MongoOidcAdapter implements Adapter {
     const doc = (await this.store.findById(id).lean()) as StoredArtefact | null;
     if (!doc || (doc.expiresAt && doc.expiresAt <= new Date())) return undefined;
     // Consumption is a separate insert (see consume), so two racing code exchanges cannot both win.
-    if (
-      consumable.has(this.name) &&
-      !doc.payload.consumed &&
-      (await this.store.exists({ _id: `consumed:${id}` }))
-    ) {
+    if (consumable.has(this.name) && (await this.store.exists({ _id: `consumed:${id}` }))) {
       return { ...doc.payload, consumed: Math.floor(Date.now() / 1000) };
     }
     return doc.payload;
@@ -105,7 +100,7 @@ export class MongoOidcAdapter implements Adapter {
     return undefined; // the device flow is not offered
   }
 
-  /** Marks an artefact used, once: the first consumer's insert wins, a second consumer gets an error. */
+  /** Marks an artefact used, once: the first consumer's insert wins, a second consumer gets invalid_grant. */
   async consume(id: string): Promise<void> {
     const doc = (await this.store.findById(id).lean()) as StoredArtefact | null;
     const won = await claim(this.store as never, {
@@ -113,8 +108,8 @@ export class MongoOidcAdapter implements Adapter {
       payload: {},
       expiresAt: doc?.expiresAt,
     });
-    if (!won) throw new Error(`${this.name} ${id} was already used`);
-    await this.store.updateOne({ _id: id }, { $set: { 'payload.consumed': Math.floor(Date.now() / 1000) } });
+    // The loser of a race answers as a reused code or token would: invalid_grant, not a server error.
+    if (!won) throw new errors.InvalidGrant(`${this.name} was already used`);
   }
 
   async destroy(id: string): Promise<void> {

@@ -97,6 +97,28 @@ describe('OAuth: an app gets access the way a regulated fintech does', function 
     assert.equal(refreshed.token_type, 'dpop');
   });
 
+  it('an authorisation code is exchanged once: of three racing exchanges one wins, and the tokens it gave are then revoked', async () => {
+    const { person } = await createCustomerWithAccounts(5, 'code-race');
+    const app = await registerTestApp(server.issuer);
+    const c = await appClient(server.issuer, app);
+    const consentId = (await createConsentAs(server.issuer, c, { Permissions: permissions })).body.Data
+      .ConsentId;
+    const flow = await authoriseInBrowser(server.issuer, app, c, consentId, person, (html) => ({
+      decision: 'approve',
+      accountIds: accountIdsOn(html),
+    }));
+    const results = await Promise.allSettled([1, 2, 3].map(() => exchangeCode(c, flow)));
+    const won = results.filter((r) => r.status === 'fulfilled');
+    assert.equal(won.length, 1, 'one exchange wins');
+    for (const lost of results.filter((r) => r.status === 'rejected'))
+      assert.match(String((lost.reason as { error?: string }).error), /invalid_grant/);
+    const late = await exchangeCode(c, flow).catch((error: { error?: string }) => error);
+    assert.equal((late as { error?: string }).error, 'invalid_grant');
+    const tokens = (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof exchangeCode>>>).value;
+    const introspection = await client.tokenIntrospection(c.config, tokens.access_token);
+    assert.equal(introspection.active, false, 'a reused code revokes what it gave (RFC 6749 4.1.2)');
+  });
+
   it('when the customer denies, the consent is rejected and the app is told access_denied', async () => {
     const { person } = await createCustomerWithAccounts(3, 'bob');
     const app = await registerTestApp(server.issuer);
