@@ -30,9 +30,10 @@ async function main() {
   let shuttingDown = false;
 
   const database = await openDatabase(config, logger, 'server');
-  database.embedded?.exited.then((exit) => {
+  // The embedded database is restarted if it dies; only one that keeps dying stops the server.
+  void database.embedded?.lost.then((exit) => {
     if (shuttingDown) return;
-    logger.fatal({ ...exit }, 'the embedded database stopped unexpectedly; exiting');
+    logger.fatal({ ...exit }, 'the embedded database keeps stopping; exiting');
     process.exit(1);
   });
   await ensureIndexes();

@@ -4,15 +4,15 @@ import mongoose from 'mongoose';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { embeddedDbBinary } from '../paths.js';
-import { startEmbeddedDb, type EmbeddedDb } from './embedded-db.js';
+import { superviseEmbeddedDb, type SupervisedEmbeddedDb } from './embedded-db-supervisor.js';
 import { readLiveRecord, removeRecord, writeRecord } from './embedded-db-record.js';
 
 export const databaseName = 'consent_manager';
 
 export interface Database {
   uri: string;
-  /** Present when this process started the embedded database itself. */
-  embedded: EmbeddedDb | undefined;
+  /** Present when this process started the embedded database itself (and restarts it if it dies). */
+  embedded: SupervisedEmbeddedDb | undefined;
   close(): Promise<void>;
 }
 
@@ -48,14 +48,21 @@ export async function openDatabase(
     );
   }
 
-  const embedded = await startEmbeddedDb({ binary: embeddedDbBinary, dataDir: join(dataDir, 'db'), logger });
-  await writeRecord(dataDir, {
-    uri: embedded.uri,
-    ownerPid: process.pid,
-    ownerKind: kind,
-    dbPid: embedded.pid,
-    startedAt: new Date().toISOString(),
+  const record = (dbPid: number) =>
+    writeRecord(dataDir, {
+      uri: embedded.uri,
+      ownerPid: process.pid,
+      ownerKind: kind,
+      dbPid,
+      startedAt: new Date().toISOString(),
+    });
+  const embedded = await superviseEmbeddedDb({
+    binary: embeddedDbBinary,
+    dataDir: join(dataDir, 'db'),
+    logger,
+    onRestart: (restarted) => record(restarted.pid),
   });
+  await record(embedded.pid);
   try {
     await connectMongoose(embedded.uri);
   } catch (error) {

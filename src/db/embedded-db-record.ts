@@ -22,7 +22,9 @@ export async function readLiveRecord(dataDir: string): Promise<EmbeddedDbRecord 
   } catch {
     return undefined;
   }
-  return isAlive(record.ownerPid) && isAlive(record.dbPid) ? record : undefined;
+  // The owner restarts its database if it dies: while it lives, the files are its own,
+  // even in the moment between a database process dying and its replacement starting.
+  return isAlive(record.ownerPid) ? record : undefined;
 }
 
 export async function writeRecord(dataDir: string, record: EmbeddedDbRecord): Promise<void> {

@@ -99,12 +99,51 @@ describe('the server process', function () {
     assert.match(second.output, /is being served by process \d+ \(server\)/);
   });
 
-  it('when the embedded database dies, logs why and exits non-zero', async () => {
+  it('when the embedded database dies, restarts it on the same port and keeps serving', async () => {
+    server = await startServerProcess({ DATA_DIR: dataDir });
+    const before = await readRecord(dataDir);
+    process.kill(before.dbPid, 'SIGKILL');
+    const after = await nextRecord(dataDir, before.dbPid, server);
+    assert.equal(after.uri, before.uri, 'same address, so the connection reconnects by itself');
+    assert.ok(server.output.some((line) => line.includes('the embedded database stopped unexpectedly')));
+    assert.ok(server.output.some((line) => line.includes('embedded database restarted')));
+    const page = await signInAndReadAccounts(server.baseUrl, 'alice@example.com', 'alice-demo-pass');
+    assert.match(page, /Main account/, 'the data is still there');
+    assert.equal(server.child.exitCode, null, 'the server kept running');
+  });
+
+  it('when the embedded database keeps dying, logs why and exits non-zero', async () => {
     server = await startServerProcess({ DATA_DIR: dataDir, DEMO_DATA: 'never' });
-    const record = JSON.parse(await readFile(join(dataDir, 'embedded-db.json'), 'utf8')) as { dbPid: number };
+    // Three restarts a minute are allowed; the fourth death gives up.
+    let record = await readRecord(dataDir);
+    for (let death = 1; death <= 3; death++) {
+      process.kill(record.dbPid, 'SIGKILL');
+      record = await nextRecord(dataDir, record.dbPid, server);
+    }
     process.kill(record.dbPid, 'SIGKILL');
     const code = await Promise.race([server.exited, delay(15_000).then(() => 'still running')]);
     assert.equal(code, 1);
-    assert.ok(server.output.some((line) => line.includes('the embedded database stopped unexpectedly')));
+    assert.ok(server.output.some((line) => line.includes('the embedded database keeps stopping; exiting')));
   });
 });
+
+interface DbRecord {
+  uri: string;
+  dbPid: number;
+}
+
+async function readRecord(dataDir: string): Promise<DbRecord> {
+  return JSON.parse(await readFile(join(dataDir, 'embedded-db.json'), 'utf8')) as DbRecord;
+}
+
+/** Waits until the server records a database process other than `pid` (its restart). */
+async function nextRecord(dataDir: string, pid: number, server: ServerProcess): Promise<DbRecord> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const record = await readRecord(dataDir).catch(() => undefined);
+    if (record && record.dbPid !== pid) return record;
+    if (server.child.exitCode !== null) throw new Error(`server exited:\n${server.output.join('\n')}`);
+    if (Date.now() > deadline) throw new Error('the embedded database was not restarted');
+    await delay(100);
+  }
+}
