@@ -189,37 +189,36 @@ export async function startVerificationRun(audit: AuditLog, viewer: Viewer): Pro
     startedBy: viewer.user.id,
     startedAt: new Date(),
   });
+  // One writer at a time: updates are read-modify-write on the embedded database, so a
+  // progress update still in flight could put back `running` over the final status.
+  let written: Promise<unknown> = Promise.resolve();
+  const write = (set: Record<string, unknown>) => {
+    written = written
+      .catch(() => undefined)
+      .then(() => VerificationRunModel.updateOne({ _id: id }, { $set: set }).exec());
+    return written;
+  };
   let lastReport = 0;
   void verifyNow(audit, viewer, (done, total) => {
     if (Date.now() - lastReport < 1000) return;
     lastReport = Date.now();
-    void VerificationRunModel.updateOne({ _id: id }, { $set: { done, total } }).exec();
+    void write({ done, total }).catch(() => undefined);
   })
     .then((result) =>
-      VerificationRunModel.updateOne(
-        { _id: id },
-        {
-          $set: {
-            status: 'done',
-            finishedAt: new Date(),
-            done: result.lastSeq,
-            total: result.lastSeq,
-            result,
-          },
-        },
-      ),
+      write({
+        status: 'done',
+        finishedAt: new Date(),
+        done: result.lastSeq,
+        total: result.lastSeq,
+        result,
+      }),
     )
     .catch((error: unknown) =>
-      VerificationRunModel.updateOne(
-        { _id: id },
-        {
-          $set: {
-            status: 'failed',
-            finishedAt: new Date(),
-            error: error instanceof Error ? error.message : 'failed',
-          },
-        },
-      ),
+      write({
+        status: 'failed',
+        finishedAt: new Date(),
+        error: error instanceof Error ? error.message : 'failed',
+      }),
     );
   return id;
 }
