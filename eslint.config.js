@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', '.build/', 'data/', 'node_modules/', 'public/vendor/', 'test-artifacts/'] },
+  { ignores: ['dist/', '.build/', 'data/', 'node_modules/', 'public/vendor/', 'test-artifacts/', '.venv/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

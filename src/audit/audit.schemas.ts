@@ -89,20 +89,21 @@ export const AuditPageBody = z.object({
   nextCursor: z.number().int().optional().describe('pass as `before` (or `after`) for the next page'),
 });
 
+export const CheckpointBody = z.object({
+  seq: z.number().int(),
+  hash: z.string(),
+  at: z.string(),
+  keyId: z.string(),
+  signature: z.string(),
+  trigger: z.enum(['periodic', 'on_demand']),
+});
+
 export const VerificationBody = z.object({
   ok: z.boolean(),
   lastSeq: z.number().int(),
   headHash: z.string(),
   checkpointsChecked: z.number().int(),
-  latestCheckpoint: z
-    .object({
-      seq: z.number().int(),
-      hash: z.string(),
-      at: z.string(),
-      keyId: z.string(),
-      signature: z.string(),
-    })
-    .optional(),
+  latestCheckpoint: CheckpointBody.optional(),
   problem: z
     .object({
       kind: z.enum(['altered', 'removed', 'inserted', 'reordered', 'checkpoint_invalid']),
@@ -111,15 +112,6 @@ export const VerificationBody = z.object({
     })
     .optional(),
   durationMs: z.number(),
-});
-
-export const CheckpointBody = z.object({
-  seq: z.number().int(),
-  hash: z.string(),
-  at: z.string(),
-  keyId: z.string(),
-  signature: z.string(),
-  trigger: z.enum(['periodic', 'on_demand']),
 });
 
 export const ActivityBody = z.object({

@@ -109,7 +109,10 @@ export const complianceOperations: Operation[] = [
     security: 'session',
     query: AuditExportQuery,
     responses: {
-      200: { description: 'The export', contentType: 'text/csv' },
+      200: {
+        description: 'The export: CSV, or JSON Lines with format=jsonl',
+        contentType: ['text/csv', 'application/x-ndjson'],
+      },
       ...denied,
     },
   },

@@ -34,7 +34,21 @@ export const consentOperations: Operation[] = [
     tags,
     security: 'oauthClient',
     headers: fapiHeaders,
-    body: { schema: OBReadConsent1 },
+    body: {
+      schema: OBReadConsent1,
+      example: {
+        Data: {
+          Permissions: [
+            'ReadAccountsDetail',
+            'ReadBalances',
+            'ReadTransactionsDetail',
+            'ReadTransactionsCredits',
+            'ReadTransactionsDebits',
+          ],
+        },
+        Risk: {},
+      },
+    },
     responses: {
       201: { description: 'Created, awaiting authorisation', schema: OBReadConsentResponse1 },
       ...refusals,

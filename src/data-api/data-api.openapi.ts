@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { obBasePath } from '../consents/consent-api.routes.js';
 import { OBErrorResponse1 } from '../consents/consent.schemas.js';
 import type { Operation } from '../openapi/openapi.js';
+import { AccountParam, TransactionsQuery } from './data-api.schemas.js';
 
 /** The OB v4.0 bodies as this server returns them (a subset of the specification's schemas). */
 const Amount = z.object({ Amount: z.string().regex(/^\d{1,13}\.\d{2}$/), Currency: z.string().length(3) });
@@ -66,12 +67,6 @@ const accounts = z.object({ Data: z.object({ Account: z.array(OBAccount6) }), Li
 const balances = z.object({ Data: z.object({ Balance: z.array(OBBalance) }), Links, Meta });
 const transactions = z.object({ Data: z.object({ Transaction: z.array(OBTransaction6) }), Links, Meta });
 
-const AccountIdParam = z.object({ AccountId: z.string() });
-const TransactionsQuery = z.object({
-  fromBookingDateTime: z.string().optional().describe('ISO 8601; any time zone is ignored'),
-  toBookingDateTime: z.string().optional(),
-  page: z.string().optional().describe('from Links.Next'),
-});
 const headers = z.object({
   'x-fapi-customer-ip-address': z
     .string()
@@ -104,9 +99,9 @@ const op = (path: string, summary: string, schema: z.ZodType, extra: Partial<Ope
 
 export const dataApiOperations: Operation[] = [
   op('/accounts', 'The accounts the customer shared', accounts),
-  op('/accounts/{AccountId}', 'One shared account', accounts, { params: AccountIdParam }),
+  op('/accounts/{AccountId}', 'One shared account', accounts, { params: AccountParam }),
   op('/accounts/{AccountId}/balances', "A shared account's balances (ReadBalances)", balances, {
-    params: AccountIdParam,
+    params: AccountParam,
   }),
   op('/balances', 'Balances of every shared account (ReadBalances)', balances),
   op(
@@ -114,7 +109,7 @@ export const dataApiOperations: Operation[] = [
     "A shared account's transactions, newest first, paged",
     transactions,
     {
-      params: AccountIdParam,
+      params: AccountParam,
       query: TransactionsQuery,
     },
   ),

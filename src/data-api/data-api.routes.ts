@@ -1,6 +1,5 @@
 import { Router, type Request, type Response } from 'express';
 import type Provider from 'oidc-provider';
-import { z } from 'zod';
 import { AccountModel, type AccountRecord } from '../accounts/account.model.js';
 import { BalanceModel, type BalanceRecord } from '../accounts/balance.model.js';
 import { obBasePath } from '../consents/consent-api.routes.js';
@@ -11,37 +10,11 @@ import { parse } from '../http/validate.js';
 import { requireAppToken } from '../oauth/resource-server.js';
 import { ObError, obErrorCodes } from '../open-banking/ob-errors.js';
 import { authoriseDataRequest, type Resource } from './data-access.service.js';
+import { AccountParam, NoQuery, TransactionsQuery } from './data-api.schemas.js';
 import { accountBody, balanceBodies, directionGranted, grantsOf, transactionBody } from './data-shaping.js';
 import { decodeCursor, encodeCursor, readTransactions } from './transactions-reader.js';
 
 const pageSize = 100;
-
-// OB: "If the Date Time contains a timezone, the ASPSP must ignore the timezone component."
-const bookingDateTime = z
-  .string()
-  .regex(
-    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}:?\d{2})?$/,
-    'must be an ISO 8601 date-time',
-  )
-  .transform((value) => {
-    const local = value.replace(/(Z|[+-]\d{2}:?\d{2})$/, '');
-    return new Date(`${local.length === 10 ? `${local}T00:00:00` : local}Z`);
-  })
-  .refine((date) => !Number.isNaN(date.getTime()), 'is not a real date');
-
-const TransactionsQuery = z.strictObject({
-  fromBookingDateTime: bookingDateTime.optional(),
-  toBookingDateTime: bookingDateTime.optional(),
-  page: z.string().max(200).optional(),
-});
-const NoQuery = z.strictObject({});
-const AccountParam = z.strictObject({
-  AccountId: z
-    .string()
-    .min(1)
-    .max(40)
-    .regex(/^[A-Za-z0-9._-]+$/),
-});
 
 type Deps = ConsentDeps & { unattendedDailyLimit: number };
 

@@ -16,8 +16,10 @@ export interface Operation {
   params?: z.ZodObject;
   query?: z.ZodObject;
   headers?: z.ZodObject;
-  body?: { schema: z.ZodType; contentType?: string };
-  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  /** `example`: a request that succeeds, shown in the document and sent first by fuzzers. */
+  body?: { schema: z.ZodType; contentType?: string; example?: unknown };
+  /** Several content types share the schema (or, without one, are strings): an export's formats. */
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string | string[] }>;
 }
 
 export const ErrorBody = z.object({
@@ -61,19 +63,11 @@ export function buildOpenApiDocument(publicUrl: string, operations: Operation[])
   for (const op of operations) {
     const responses: Record<string, unknown> = {};
     for (const [status, response] of Object.entries(op.responses)) {
+      const types = [response.contentType ?? (response.schema ? 'application/json' : [])].flat();
+      const schema = response.schema ? jsonSchema(response.schema, 'output') : { type: 'string' };
       responses[status] = {
         description: response.description,
-        ...(response.schema
-          ? {
-              content: {
-                [response.contentType ?? 'application/json']: {
-                  schema: jsonSchema(response.schema, 'output'),
-                },
-              },
-            }
-          : response.contentType
-            ? { content: { [response.contentType]: { schema: { type: 'string' } } } }
-            : {}),
+        ...(types.length > 0 ? { content: Object.fromEntries(types.map((type) => [type, { schema }])) } : {}),
       };
     }
     paths[op.path] ??= {};
@@ -92,7 +86,10 @@ export function buildOpenApiDocument(publicUrl: string, operations: Operation[])
             requestBody: {
               required: true,
               content: {
-                [op.body.contentType ?? 'application/json']: { schema: jsonSchema(op.body.schema, 'input') },
+                [op.body.contentType ?? 'application/json']: {
+                  schema: jsonSchema(op.body.schema, 'input'),
+                  ...(op.body.example === undefined ? {} : { example: op.body.example }),
+                },
               },
             },
           }
