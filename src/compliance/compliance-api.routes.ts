@@ -1,4 +1,5 @@
-import { Router } from 'express';
+import express, { Router } from 'express';
+import { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log.js';
 import { listCheckpoints } from '../audit/audit-checkpoint.service.js';
 import {
@@ -27,10 +28,15 @@ import { viewerOf } from './viewer.js';
 
 const compliance = requireRole('compliance');
 
+/** The POST endpoints act on no input: a body, if one is sent, must be empty (the CSRF token goes in a header). */
+const NoInput = z.strictObject({ _csrf: z.string().optional() });
+
 /** The same queries as the compliance pages, as JSON (described in /openapi.json). */
 export function complianceApiRoutes(audit: AuditLog) {
   const router = Router();
   router.use('/api/compliance', noStore);
+  // Bodies are read, within a small limit, so that one sent by mistake is refused rather than ignored.
+  router.use('/api/compliance', express.json({ limit: '16kb' }));
 
   router.get('/api/compliance/events', compliance, async (req, res) => {
     const { before, limit, ...filter } = parse(AuditSearchQuery, req.query);
@@ -61,12 +67,14 @@ export function complianceApiRoutes(audit: AuditLog) {
   });
 
   router.post('/api/compliance/checkpoints', compliance, async (req, res) => {
+    parse(NoInput, req.body ?? {});
     const checkpoint = await signCheckpoint(audit, viewerOf(req));
     if (!checkpoint) return res.status(409).json({ error: 'empty_log', message: 'The audit log is empty' });
     res.status(201).json({ ...checkpoint, at: checkpoint.at.toISOString() });
   });
 
   router.post('/api/compliance/verifications', compliance, async (req, res) => {
+    parse(NoInput, req.body ?? {});
     const result = await verifyNow(audit, viewerOf(req));
     res.json({
       ok: result.ok,

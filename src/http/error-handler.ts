@@ -61,6 +61,12 @@ const titles: Record<number, string> = {
   503: 'Temporarily unavailable',
 };
 
+const bodyErrors: Record<string, string> = {
+  'entity.too.large': 'The request body is too large',
+  'parameters.too.many': 'The form has too many fields',
+  'entity.parse.failed': 'The request body is not valid JSON',
+};
+
 function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (isDatabaseUnavailable(error)) return databaseUnavailable(error);
@@ -68,8 +74,7 @@ function toAppError(error: unknown): AppError {
   const status = (error as { status?: unknown })?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const type = (error as { type?: string }).type;
-    const message =
-      type === 'entity.too.large' ? 'The request body is too large' : 'The request body could not be read';
+    const message = (type && bodyErrors[type]) ?? 'The request body could not be read';
     return new AppError(status, type ?? 'bad_request', message);
   }
   return new AppError(500, 'internal_error', 'Internal error', { expose: false, cause: error });

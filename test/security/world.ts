@@ -95,3 +95,51 @@ export async function verificationRunsSettled(timeoutMs = 30_000) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** A client-credentials token of the app, for the consent endpoints. */
+export async function clientToken(c: AppClient) {
+  return (await client.clientCredentialsGrant(c.config, { scope: 'accounts' }, { DPoP: c.DPoP }))
+    .access_token;
+}
+
+/**
+ * One call to the OB API as the app makes it (DPoP-bound token, fresh proof), with any
+ * body and content type; answers the status and the parsed body whatever the outcome.
+ */
+export async function obCall(
+  c: AppClient,
+  accessToken: string,
+  method: string,
+  url: string,
+  options: { body?: string | ReadableStream; contentType?: string; headers?: Record<string, string> } = {},
+) {
+  const headers = new Headers(options.headers);
+  if (options.contentType) headers.set('content-type', options.contentType);
+  let res: Response;
+  try {
+    res = await client.fetchProtectedResource(
+      c.config,
+      accessToken,
+      new URL(url),
+      method,
+      options.body as never,
+      headers,
+      {
+        DPoP: c.DPoP,
+      },
+    );
+  } catch (error) {
+    const e = error as { response?: Response; cause?: Response };
+    const response = e.response ?? e.cause;
+    if (!(response instanceof Response)) throw error;
+    res = response;
+  }
+  const text = await res.text();
+  let body: Record<string, unknown> = {};
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, headers: res.headers, body, text };
+}
