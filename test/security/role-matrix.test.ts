@@ -20,12 +20,9 @@ import type { Permission } from '../../src/consents/consent.js';
 import { GrantConsentModel } from '../../src/oauth/grant-consent.model.js';
 import { csrfFrom, type Agent } from '../helpers/agent.js';
 import { lastAuditEventWhere } from '../helpers/audit.js';
-import { createCustomerWithAccounts, createPerson, type TestPerson } from '../helpers/factories.js';
+import { createCustomerWithAccounts, createPerson } from '../helpers/factories.js';
 import {
   appClient,
-  authoriseInBrowser,
-  createConsentAs,
-  exchangeCode,
   registerTestApp,
   startOAuthServer,
   type AppClient,
@@ -371,42 +368,8 @@ async function buildWorld() {
   ]);
   const [cx, cy] = await Promise.all([appClient(issuer, x), appClient(issuer, y)]);
 
-  /** A consent authorised the whole way through OAuth: consent API, PAR, consent screen, code exchange. */
-  const authorised = async (person: TestPerson, accountIds: string[]): Promise<Grant> => {
-    const created = await createConsentAs(issuer, cx, { Permissions: permissions });
-    assert.equal(created.status, 201);
-    const consentId = created.body.Data.ConsentId;
-    const flow = await authoriseInBrowser(issuer, x, cx, consentId, person, () => ({
-      decision: 'approve',
-      accountIds,
-    }));
-    const tokens = await exchangeCode(cx, flow);
-    return { consentId, access: tokens.access_token, refresh: tokens.refresh_token! };
-  };
   const ownerAccounts = owner.accounts.map((a) => a.accountId);
-  const [live, revoked, otherConsent] = await Promise.all([
-    authorised(owner.person, ownerAccounts),
-    authorised(owner.person, ownerAccounts),
-    authorised(
-      other.person,
-      other.accounts.map((a) => a.accountId),
-    ),
-  ]);
-  await revokeConsentByCustomer(server.consentDeps, owner.person.customerId!, revoked.consentId, {});
-  const [ccX, ccY] = await Promise.all([
-    client.clientCredentialsGrant(cx.config, { scope: 'accounts' }, { DPoP: cx.DPoP }),
-    client.clientCredentialsGrant(cy.config, { scope: 'accounts' }, { DPoP: cy.DPoP }),
-  ]);
-
-  const runId = randomUUID();
-  await VerificationRunModel.create({
-    _id: runId,
-    status: 'running',
-    startedBy: 'role-matrix',
-    startedAt: new Date(),
-  });
-  const seq = (await lastAuditEventWhere({ consentId: live.consentId }))!.seq;
-
+  const otherAccounts = other.accounts.map((a) => a.accountId);
   const deps = server.consentDeps;
   const world = {
     server,
@@ -418,11 +381,15 @@ async function buildWorld() {
     y,
     cx,
     cy,
-    live,
-    revoked,
-    otherConsent,
-    runId,
-    seq,
+    otherAccounts,
+    /** Tokens, filled in below once the people are signed in. */
+    live: undefined as unknown as Grant,
+    revoked: undefined as unknown as Grant,
+    otherConsent: undefined as unknown as Grant,
+    ccX: '',
+    ccY: '',
+    runId: randomUUID(),
+    seq: 0,
     signinPerson,
     staff: { compliance, admin },
     jwks: JSON.stringify({
@@ -533,29 +500,45 @@ async function buildWorld() {
           .expect(303);
         csrf = csrfFrom((await agent.get('/').redirects(1).expect(200)).text);
       }
-      const xKeys = cx.dpopKeys;
-      const tokens = {
-        app: {
-          client: { token: ccX.access_token, keys: xKeys },
-          customer: { token: live.access, keys: xKeys },
-        },
-        appNoConsent: {
-          client: { token: ccY.access_token, keys: cy.dpopKeys },
-          customer: { token: ccY.access_token, keys: cy.dpopKeys },
-        },
-        appRevokedConsent: {
-          client: { token: revoked.access, keys: xKeys },
-          customer: { token: revoked.access, keys: xKeys },
-        },
-        appOtherCustomer: {
-          client: { token: otherConsent.access, keys: xKeys },
-          customer: { token: otherConsent.access, keys: xKeys },
-        },
-      }[role as 'app'];
-      return new Caller(role, agent, csrf, issuer, tokens);
+      const ofX = (token: string) => ({ token, keys: cx.dpopKeys });
+      const ofY = (token: string) => ({ token, keys: cy.dpopKeys });
+      const tokens: Record<string, () => { client: Bearer; customer: Bearer }> = {
+        app: () => ({ client: ofX(world.ccX), customer: ofX(world.live.access) }),
+        appNoConsent: () => ({ client: ofY(world.ccY), customer: ofY(world.ccY) }),
+        appRevokedConsent: () => ({ client: ofX(world.revoked.access), customer: ofX(world.revoked.access) }),
+        appOtherCustomer: () => ({
+          client: ofX(world.otherConsent.access),
+          customer: ofX(world.otherConsent.access),
+        }),
+      };
+      return new Caller(role, agent, csrf, issuer, tokens[role]?.());
     },
   };
-  for (const role of roles) world.callers[role] = await world.newCaller(role);
+  await Promise.all(people.map(async (role) => (world.callers[role] = await world.newCaller(role))));
+
+  // App X's consents: one live, one the customer revoked, one of the other customer; then both apps' client credentials.
+  const { customer: ownerBrowser, otherCustomer: otherBrowser } = world.callers;
+  [world.live, world.otherConsent] = await Promise.all([
+    world.tokensThrough(ownerBrowser, ownerAccounts),
+    world.tokensThrough(otherBrowser, otherAccounts),
+  ]);
+  world.revoked = await world.tokensThrough(ownerBrowser, ownerAccounts);
+  await revokeConsentByCustomer(deps, owner.person.customerId!, world.revoked.consentId, {});
+  const [ccX, ccY] = await Promise.all([
+    client.clientCredentialsGrant(cx.config, { scope: 'accounts' }, { DPoP: cx.DPoP }),
+    client.clientCredentialsGrant(cy.config, { scope: 'accounts' }, { DPoP: cy.DPoP }),
+  ]);
+  world.ccX = ccX.access_token;
+  world.ccY = ccY.access_token;
+  await Promise.all(apps.map(async (role) => (world.callers[role] = await world.newCaller(role))));
+
+  await VerificationRunModel.create({
+    _id: world.runId,
+    status: 'running',
+    startedBy: 'role-matrix',
+    startedAt: new Date(),
+  });
+  world.seq = (await lastAuditEventWhere({ consentId: world.live.consentId }))!.seq;
   return world;
 }
 
@@ -1181,18 +1164,21 @@ describe('role x route matrix', function () {
   let world: World;
   let inventory: InventoryRoute[];
   let started = 0;
+  let built = 0;
   let cells = 0;
 
   before(async () => {
     started = performance.now();
     world = await buildWorld();
+    built = performance.now();
     inventory = routeInventory(world.server.app, world.server.provider);
   });
   after(async () => {
     await world?.server.close();
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const seconds = (from: number) => ((performance.now() - from) / 1000).toFixed(1);
     console.log(
-      `      role x route matrix: ${inventory?.length ?? 0} routes, ${roles.length} roles, ${cells} cells, ${seconds} s`,
+      `      role x route matrix: ${inventory?.length ?? 0} routes, ${roles.length} roles, ${cells} cells, ` +
+        `${seconds(started)} s (setup ${((built - started) / 1000).toFixed(1)} s)`,
     );
   });
 
