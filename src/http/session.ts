@@ -18,16 +18,18 @@ export function sessionMiddleware(config: Config, secret: string, client: MongoC
     saveUninitialized: false,
     rolling: true,
     proxy: config.TRUST_PROXY,
-    store: MongoStore.create({
-      client: client as never,
-      // The app's database, not the connection string's default (`test` when it names none).
-      dbName: databaseName,
-      collectionName: 'sessions',
-      ttl: ttlSeconds,
-      autoRemove: 'interval',
-      autoRemoveInterval: 10,
-      stringify: false,
-    }),
+    store: oneAtATimePerSession(
+      MongoStore.create({
+        client: client as never,
+        // The app's database, not the connection string's default (`test` when it names none).
+        dbName: databaseName,
+        collectionName: 'sessions',
+        ttl: ttlSeconds,
+        autoRemove: 'interval',
+        autoRemoveInterval: 10,
+        stringify: false,
+      }),
+    ),
     cookie: {
       httpOnly: true,
       sameSite: 'lax',
@@ -35,4 +37,40 @@ export function sessionMiddleware(config: Config, secret: string, client: MongoC
       maxAge: ttlSeconds * 1000,
     },
   });
+}
+
+type Callback = (...results: unknown[]) => void;
+type StoreMethod = (sid: string, ...rest: unknown[]) => void;
+
+/**
+ * Runs the store's reads and writes of one session one after another, in the order asked.
+ * Browsers follow a redirect as soon as its headers arrive, while the session is still being
+ * saved or its expiry moved; on the embedded database an update is a read-modify-write, so
+ * that late write used to put back the session as it was, losing what the next page had
+ * just stored in it (its CSRF token: the next form then failed as expired). Queued, the next
+ * request reads the session only once the last write is done, and writes after it.
+ */
+export function oneAtATimePerSession<S extends session.Store>(store: S): S {
+  const pending = new Map<string, Promise<void>>();
+  const methods = store as unknown as Record<'get' | 'set' | 'touch' | 'destroy', StoreMethod>;
+  for (const name of ['get', 'set', 'touch', 'destroy'] as const) {
+    const original = methods[name].bind(store);
+    methods[name] = (sid: string, ...rest: unknown[]) => {
+      const callback: Callback = typeof rest.at(-1) === 'function' ? (rest.pop() as Callback) : () => {};
+      const run = (pending.get(sid) ?? Promise.resolve()).then(
+        () =>
+          new Promise<void>((resolve) => {
+            original(sid, ...rest, (...results: unknown[]) => {
+              resolve();
+              callback(...results);
+            });
+          }),
+      );
+      pending.set(sid, run);
+      void run.then(() => {
+        if (pending.get(sid) === run) pending.delete(sid);
+      });
+    };
+  }
+  return store;
 }
