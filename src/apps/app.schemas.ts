@@ -14,6 +14,7 @@ export function appUrl(allowLoopbackHttp: boolean) {
 }
 
 const privateMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
+const jwkMemberName = /^[A-Za-z][A-Za-z0-9_#-]{0,39}$/;
 
 const PublicJwk = z
   .looseObject({
@@ -24,7 +25,23 @@ const PublicJwk = z
   })
   .refine((jwk) => !privateMembers.some((member) => member in jwk), {
     message: 'must contain public keys only (no private key members such as "d")',
+  })
+  // The key is stored as given: member names are JWK names (no `$` or `.`, which the database
+  // reads as operators and paths) and values are strings or lists of strings, never objects.
+  .superRefine((jwk, ctx) => {
+    for (const [name, value] of Object.entries(jwk)) {
+      if (!jwkMemberName.test(name)) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'is not a JWK member name' });
+      } else if (!isJwkValue(value)) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'must be a string or a list of strings' });
+      }
+    }
   });
+
+function isJwkValue(value: unknown): boolean {
+  const short = (v: unknown) => typeof v === 'string' && v.length <= 10_000;
+  return short(value) || (Array.isArray(value) && value.length <= 20 && value.every(short));
+}
 
 export const Jwks = z.strictObject({ keys: z.array(PublicJwk).min(1).max(10) });
 
