@@ -8,11 +8,17 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<
   throw new ValidationError(toFieldIssues(result.error));
 }
 
+/** One issue per field, named by its full path (`Data.Permissions.0`); each unknown key is its own issue. */
 export function toFieldIssues(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      return { field: issue.keys.join(', '), message: 'is not an accepted field' };
+      return issue.keys.map((key) => ({
+        field: [...issue.path, key].join('.'),
+        message: 'is not an accepted field',
+      }));
     }
-    return { field: issue.path.join('.') || '(body)', message: issue.message };
+    // zod's default words for a missing field ("expected string, received undefined") say it plainly.
+    const missing = issue.code === 'invalid_type' && /received undefined$/.test(issue.message);
+    return [{ field: issue.path.join('.') || '(body)', message: missing ? 'is required' : issue.message }];
   });
 }

@@ -120,7 +120,7 @@ describe('OB API: /account-access-consents', function () {
   it('refuses unknown fields, unknown permissions and missing ones, naming the field', async () => {
     await refused({ Permissions: ['ReadAccountsBasic'], Foo: 1 }, { code: 'U004', message: /Foo/ });
     await refused({ Permissions: ['ReadEverything'] }, { code: 'U002', message: /Data\.Permissions\.0/ });
-    await refused({}, { code: 'U002', message: /Data\.Permissions/ });
+    await refused({}, { code: 'U001', message: /Data\.Permissions: is required/ });
   });
 
   it('refuses a body that is not JSON with U013', async () => {
