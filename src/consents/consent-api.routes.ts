@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import type Provider from 'oidc-provider';
+import { z } from 'zod';
 import { parse } from '../http/validate.js';
 import { requestContext } from '../http/request-context.js';
 import { requireAppToken } from '../oauth/resource-server.js';
@@ -12,6 +13,9 @@ import { createConsent, deleteConsentByApp, getConsentForApp, type ConsentDeps }
 
 export const obBasePath = '/open-banking/v4.0/aisp';
 
+/** These endpoints take no query parameters: any is refused, not ignored. */
+const NoQuery = z.strictObject({});
+
 /** OB v4.0 account-access-consents, for apps holding a client-credentials token with scope `accounts`. */
 export function consentApiRoutes(provider: Provider, deps: ConsentDeps, publicUrl: string) {
   const router = Router();
@@ -19,6 +23,7 @@ export function consentApiRoutes(provider: Provider, deps: ConsentDeps, publicUr
   const selfLink = (id: string) => `${publicUrl}${obBasePath}/account-access-consents/${id}`;
 
   router.post(`${obBasePath}/account-access-consents`, app, async (req, res) => {
+    parse(NoQuery, req.query);
     const body = parse(OBReadConsent1, req.body);
     const at = deps.now?.() ?? new Date();
     const problems = checkConsentRequest(body.Data, at, deps.maxDays);
@@ -50,6 +55,7 @@ export function consentApiRoutes(provider: Provider, deps: ConsentDeps, publicUr
 
   router.get(`${obBasePath}/account-access-consents/:ConsentId`, app, async (req, res) => {
     const { ConsentId } = parse(ConsentIdParam, req.params);
+    parse(NoQuery, req.query);
     const consent = await getConsentForApp(
       deps,
       res.locals.appToken!.clientId,
@@ -61,6 +67,7 @@ export function consentApiRoutes(provider: Provider, deps: ConsentDeps, publicUr
 
   router.delete(`${obBasePath}/account-access-consents/:ConsentId`, app, async (req, res) => {
     const { ConsentId } = parse(ConsentIdParam, req.params);
+    parse(NoQuery, req.query);
     await deleteConsentByApp(deps, res.locals.appToken!.clientId, ConsentId, requestContext(req));
     res.status(204).end();
   });
