@@ -25,47 +25,52 @@ function windowAt(now: Date, minutes: number): Window {
 
 const slotId = (key: string, window: Window, slot: number) => `${key}#${window.id}#${slot}`;
 
-/** Refuses the attempt, before any password is checked, while the account or the IP is over its limit. */
-export async function assertSigninAllowed(
+export interface SigninAttempt {
+  /** The password was right: the account's failures in this window are cleared, and this attempt leaves the IP's count. */
+  succeeded(): Promise<void>;
+}
+
+/**
+ * Takes this attempt's place in the account's and the IP's counts of this window before any
+ * password is checked, and refuses it (429) when either count is full. Counting first means
+ * guesses sent in parallel cannot all pass a check made before any of them had failed. A
+ * failed attempt keeps its places; a refused one gives back any it took.
+ */
+export async function reserveSigninAttempt(
   email: string,
   ip: string,
   limits: ThrottleLimits,
   now = new Date(),
-) {
+): Promise<SigninAttempt> {
   const window = windowAt(now, limits.windowMinutes);
-  const [accountFull, ipFull] = await Promise.all([
-    SigninThrottleModel.exists({ _id: slotId(accountKey(email), window, limits.maxFailuresPerAccount) }),
-    SigninThrottleModel.exists({ _id: slotId(ipKey(ip), window, limits.maxFailuresPerIp) }),
+  const account = accountKey(email);
+  const client = ipKey(ip);
+  const [accountSlot, ipSlot] = await Promise.all([
+    claimNextSlot(account, window, limits.maxFailuresPerAccount),
+    claimNextSlot(client, window, limits.maxFailuresPerIp),
   ]);
-  if (accountFull || ipFull) {
+  const release = (key: string, slot: number | undefined) =>
+    slot === undefined ? undefined : SigninThrottleModel.deleteOne({ _id: slotId(key, window, slot) });
+
+  if (accountSlot === undefined || ipSlot === undefined) {
+    await Promise.all([release(account, accountSlot), release(client, ipSlot)]);
     const retryAfterSeconds = Math.max(1, Math.ceil((window.endsAt.getTime() - now.getTime()) / 1000));
     throw new TooManyRequestsError(
       `Too many failed sign-in attempts. Try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s).`,
       retryAfterSeconds,
     );
   }
-}
-
-export async function recordSigninFailure(
-  email: string,
-  ip: string,
-  limits: ThrottleLimits,
-  now = new Date(),
-) {
-  const window = windowAt(now, limits.windowMinutes);
-  await Promise.all([
-    claimNextSlot(accountKey(email), window, limits.maxFailuresPerAccount),
-    claimNextSlot(ipKey(ip), window, limits.maxFailuresPerIp),
-  ]);
-}
-
-/** A successful sign-in clears the account's failures in this window; the IP's keep counting. */
-export async function recordSigninSuccess(email: string, limits: ThrottleLimits, now = new Date()) {
-  const window = windowAt(now, limits.windowMinutes);
-  const ids = Array.from({ length: limits.maxFailuresPerAccount }, (_, i) =>
-    slotId(accountKey(email), window, i + 1),
-  );
-  await Promise.all(ids.map((_id) => SigninThrottleModel.deleteOne({ _id })));
+  return {
+    async succeeded() {
+      const ids = Array.from({ length: limits.maxFailuresPerAccount }, (_, i) =>
+        slotId(account, window, i + 1),
+      );
+      await Promise.all([
+        ...ids.map((_id) => SigninThrottleModel.deleteOne({ _id })),
+        release(client, ipSlot),
+      ]);
+    },
+  };
 }
 
 export async function sweepSigninThrottles(windowMinutes: number, now = new Date()) {
@@ -73,10 +78,12 @@ export async function sweepSigninThrottles(windowMinutes: number, now = new Date
 }
 
 /**
- * Slots fill contiguously from 1, so the first free one is found by binary search over
- * primary-key lookups, then claimed by insert; a lost race moves on to the next slot.
+ * Slots fill from 1, so the first free one is found by binary search over primary-key
+ * lookups, then claimed by insert; a lost race moves on to the next slot. Answers the slot
+ * claimed, or undefined when all `max` are taken. (A slot given back below taken ones is
+ * not found again this window: the count then runs out a little early, never late.)
  */
-async function claimNextSlot(key: string, window: Window, max: number) {
+async function claimNextSlot(key: string, window: Window, max: number): Promise<number | undefined> {
   let filled = 0;
   let free = max + 1;
   while (free - filled > 1) {
@@ -91,7 +98,8 @@ async function claimNextSlot(key: string, window: Window, max: number) {
         windowStartedAt: window.startedAt,
       })
     ) {
-      return;
+      return slot;
     }
   }
+  return undefined;
 }

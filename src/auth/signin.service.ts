@@ -4,12 +4,7 @@ import { TooManyRequestsError } from '../errors.js';
 import { UserModel } from '../users/user.model.js';
 import { findUserForSignin, normaliseEmail, toSessionUser, type SessionUser } from '../users/user.service.js';
 import { burnPasswordCheck, verifyPassword } from './password.js';
-import {
-  assertSigninAllowed,
-  recordSigninFailure,
-  recordSigninSuccess,
-  type ThrottleLimits,
-} from './signin-throttle.service.js';
+import { reserveSigninAttempt, type SigninAttempt, type ThrottleLimits } from './signin-throttle.service.js';
 
 export interface SigninContext {
   audit: AuditLog;
@@ -21,7 +16,7 @@ export type SigninResult = { ok: true; user: SessionUser } | { ok: false; reason
 
 /**
  * Checks an email and password, and records the attempt in the audit log either way.
- * Throttled attempts are refused before the password is looked at; unknown emails and
+ * Each attempt is counted, and throttled ones refused, before the password is looked at; unknown emails and
  * wrong passwords get the same answer in the same time.
  */
 export async function checkCredentials(
@@ -41,8 +36,9 @@ export async function checkCredentials(
       context: context.request,
     });
 
+  let attempt: SigninAttempt;
   try {
-    await assertSigninAllowed(normalised, ip, context.limits);
+    attempt = await reserveSigninAttempt(normalised, ip, context.limits);
   } catch (error) {
     if (error instanceof TooManyRequestsError) await failed('throttled');
     throw error;
@@ -53,12 +49,11 @@ export async function checkCredentials(
     ? await verifyPassword(user.passwordHash, password)
     : (await burnPasswordCheck(password), false);
   if (!user || !valid) {
-    await recordSigninFailure(normalised, ip, context.limits);
     await failed(user ? 'wrong_password' : 'unknown_email', user?.customerId ?? undefined);
     return { ok: false, reason: 'bad_credentials' };
   }
 
-  await recordSigninSuccess(normalised, context.limits);
+  await attempt.succeeded();
   await UserModel.updateOne({ _id: user._id }, { $set: { lastSignedInAt: new Date() } });
   const sessionUser = toSessionUser(user);
   await context.audit.record({
