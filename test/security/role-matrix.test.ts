@@ -391,7 +391,6 @@ async function buildWorld() {
     runId: randomUUID(),
     seq: 0,
     signinPerson,
-    staff: { compliance, admin },
     jwks: JSON.stringify({
       keys: [{ ...(await exportJWK(x.privateKey)), d: undefined, kid: 'matrix', use: 'sig', alg: 'ES256' }],
     }),
