@@ -1,8 +1,8 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { anyone, requireRole } from '../http/require-role.js';
-import { toFieldIssues } from '../http/validate.js';
+import { parse, toFieldIssues } from '../http/validate.js';
 import { homePathFor } from '../pages/home.js';
-import { SigninForm, safeNextPath } from './auth.schemas.js';
+import { SignoutForm, SigninForm, safeNextPath } from './auth.schemas.js';
 import type { PassportInstance } from './passport.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { requestContext } from '../http/request-context.js';
@@ -39,6 +39,7 @@ export function authRoutes(passport: PassportInstance, audit: AuditLog) {
   });
 
   router.post('/signout', requireRole('customer', 'compliance', 'admin'), async (req, res) => {
+    parse(SignoutForm, req.body);
     const user = req.user!;
     await audit.record({
       action: 'auth.signed_out',

@@ -7,6 +7,8 @@ export const SigninForm = z.strictObject({
   _csrf: z.string(),
 });
 
+export const SignoutForm = z.strictObject({ _csrf: z.string() });
+
 /** Only same-site paths are followed after sign-in, so the form cannot redirect elsewhere. */
 export function safeNextPath(next: string | undefined): string | undefined {
   if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return undefined;

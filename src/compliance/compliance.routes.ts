@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { auditActions, outcomes } from '../audit/audit-event.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import {
@@ -29,6 +29,9 @@ import { sendEvidencePack, sendExport } from './export-response.js';
 import { viewerOf } from './viewer.js';
 
 const compliance = requireRole('compliance');
+/** The integrity page's buttons send the CSRF token and nothing else. */
+const ButtonForm = z.strictObject({ _csrf: z.string() });
+const RunParam = z.strictObject({ id: z.uuid('is not a verification run id') });
 
 /** The compliance officer's pages: search, event detail, consent history, activity, integrity, exports. */
 export function compliancePageRoutes(audit: AuditLog, options: { retentionDays: number }) {
@@ -85,16 +88,19 @@ export function compliancePageRoutes(audit: AuditLog, options: { retentionDays: 
   });
 
   router.post('/compliance/integrity/verify', compliance, async (req, res) => {
+    parse(ButtonForm, req.body);
     const id = await startVerificationRun(audit, viewerOf(req));
     res.redirect(303, `/compliance/integrity/runs/${id}`);
   });
 
   router.get('/compliance/integrity/runs/:id', compliance, async (req, res) => {
-    const run = await getVerificationRun(String(req.params.id));
+    const { id } = parse(RunParam, req.params);
+    const run = await getVerificationRun(id);
     res.render('compliance/verification-run.njk', { run });
   });
 
   router.post('/compliance/integrity/checkpoints', compliance, async (req, res) => {
+    parse(ButtonForm, req.body);
     const checkpoint = await signCheckpoint(audit, viewerOf(req));
     flash(
       req,
