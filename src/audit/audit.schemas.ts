@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCalendarDate } from '../http/validate.js';
 import { actorTypes, auditActions, outcomes } from './audit-event.js';
 
 // Empty form fields arrive as ''; they mean "no filter".
@@ -17,6 +18,7 @@ const dateTime = z
     /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?)?$/,
     'must be a date like 2026-11-25T09:30Z',
   )
+  .refine(isCalendarDate, 'is not a real date')
   .transform(
     (value) => new Date(/Z|[+-]\d{2}:\d{2}$/.test(value) || value.length === 10 ? value : `${value}Z`),
   )

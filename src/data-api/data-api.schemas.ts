@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCalendarDate } from '../http/validate.js';
 
 /** The requests the account information API accepts; the routes parse with these, and /openapi.json describes them. */
 
@@ -9,6 +10,7 @@ const bookingDateTime = z
     /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?)?(Z|[+-]\d{2}:?\d{2})?$/,
     'must be an ISO 8601 date-time',
   )
+  .refine(isCalendarDate, 'is not a real date')
   .transform((value) => {
     const local = value.replace(/(Z|[+-]\d{2}:?\d{2})$/, '');
     return new Date(`${local.length === 10 ? `${local}T00:00:00` : local}Z`);

@@ -22,3 +22,15 @@ export function toFieldIssues(error: z.ZodError): FieldIssue[] {
     return [{ field: issue.path.join('.') || '(body)', message: missing ? 'is required' : issue.message }];
   });
 }
+
+/**
+ * Whether a string starting `YYYY-MM-DD` names a day the calendar has (not 30 February),
+ * which Date would roll over into the next month. Other strings are left to the pattern
+ * check before it, so that only one message names the field.
+ */
+export function isCalendarDate(value: string): boolean {
+  if (!/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])/.test(value)) return true;
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
+  const date = new Date(Date.UTC(year!, month! - 1, day!));
+  return date.getUTCMonth() === month! - 1 && date.getUTCDate() === day;
+}
