@@ -61,7 +61,8 @@ export function complianceApiRoutes(audit: AuditLog) {
     res.json(await viewActivity(audit, viewerOf(req), days ?? 30));
   });
 
-  router.get('/api/compliance/checkpoints', compliance, async (_req, res) => {
+  router.get('/api/compliance/checkpoints', compliance, async (req, res) => {
+    parse(NoInput.omit({ _csrf: true }), req.query);
     const checkpoints = await listCheckpoints();
     res.json({ checkpoints: checkpoints.map((c) => ({ ...c, at: c.at.toISOString() })) });
   });
