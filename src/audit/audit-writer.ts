@@ -37,6 +37,8 @@ export class AuditWriter {
   private queue: Pending[] = [];
   private flushing = false;
   private head: ChainHead | undefined;
+  /** Set when a write failed in an unknown state: the head is at least `head`, maybe further. */
+  private headUncertain = false;
   private readonly now: () => Date;
   private readonly maxBatch: number;
 
@@ -65,8 +67,11 @@ export class AuditWriter {
         try {
           await this.write(batch);
         } catch (error) {
-          // Unknown state (the database may be down): find the head afresh next time.
-          this.head = undefined;
+          // Unknown state (the database may be down, the batch may be partly written): look
+          // for the head again next time, forward from the last event known to be stored.
+          // Searching from the start instead costs some 20 sequential lookups at a
+          // million events, each queued behind the load that comes back with the database.
+          this.headUncertain = true;
           for (const pending of batch) pending.reject(error);
         }
       }
@@ -79,7 +84,10 @@ export class AuditWriter {
     let remaining = batch;
     for (let attempt = 0; remaining.length > 0; attempt++) {
       if (attempt >= 50) throw new Error('audit log: could not claim sequence numbers after 50 attempts');
-      this.head ??= await findChainHead();
+      if (!this.head || this.headUncertain) {
+        this.head = await findChainHead(this.head);
+        this.headUncertain = false;
+      }
       const events = this.chain(remaining, this.head);
       const written = await this.insertInOrder(events);
       for (let i = 0; i < written; i++) remaining[i]!.resolve(events[i]!);

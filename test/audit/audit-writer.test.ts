@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { MongoNetworkError } from 'mongodb';
 import { AuditEventModel } from '../../src/audit/audit-event.model.js';
 import { contentHash, eventId, macFor } from '../../src/audit/audit-event.js';
 import { createTestAuditLog, testAuditKeys } from '../helpers/app.js';
@@ -64,6 +65,38 @@ describe('audit log: appending', () => {
       const previous = await AuditEventModel.findById(eventId(event.seq - 1)).lean();
       assert.equal(event.prevHash, previous!.hash, `event ${event.seq} chains to ${event.seq - 1}`);
     }
+  });
+
+  it('after a write that failed in an unknown state (stored, but the answer was lost), chains on from the stored event, searching forward from the last known one', async () => {
+    const audit = createTestAuditLog();
+    const event = (n: number) =>
+      ({ action: 'audit.viewed', actor: { type: 'system' }, outcome: 'success', recordCount: n }) as const;
+    const known = await audit.record(event(1));
+    const collection = AuditEventModel.collection;
+    const insertMany = collection.insertMany.bind(collection);
+    collection.insertMany = (async (...args: Parameters<typeof insertMany>) => {
+      await insertMany(...args);
+      throw new MongoNetworkError('connection reset after the write');
+    }) as typeof collection.insertMany;
+    await assert.rejects(audit.record(event(2)), { status: 503 });
+    collection.insertMany = insertMany;
+    const lost = await AuditEventModel.findById(eventId(known.seq + 1)).lean();
+    assert.equal(lost?.recordCount, 2, 'the failed write was in fact stored');
+
+    const exists = AuditEventModel.exists.bind(AuditEventModel);
+    let probes = 0;
+    AuditEventModel.exists = ((...args: Parameters<typeof exists>) => {
+      probes++;
+      return exists(...args);
+    }) as typeof AuditEventModel.exists;
+    try {
+      const next = await audit.record(event(3));
+      assert.equal(next.seq, known.seq + 2);
+      assert.equal(next.prevHash, lost!.hash);
+    } finally {
+      AuditEventModel.exists = exists;
+    }
+    assert.ok(probes <= 4, `searched forward from the last known event (${probes} lookups)`);
   });
 
   it('keeps only the fields it was given: no empty arrays or nulls that would change the hash', async () => {
