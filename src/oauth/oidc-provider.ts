@@ -1,5 +1,6 @@
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { consentIdOfGrant } from './grant-consent.model.js';
 import { MongoOidcAdapter } from './oidc-adapter.js';
 import type { OAuthSecrets } from './oauth-keys.js';
@@ -150,6 +151,10 @@ export function createOidcProvider(
 
   const provider = new Provider(config.publicUrl, configuration);
   provider.proxy = config.TRUST_PROXY;
+  // A database that cannot be reached is "try again shortly" (503), not a fault of ours (500).
+  provider.on('server_error', (ctx: KoaContextWithOIDC, error: unknown) => {
+    if (isDatabaseUnavailable(error)) ctx.status = 503;
+  });
   return provider;
 }
 

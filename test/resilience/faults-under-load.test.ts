@@ -110,13 +110,19 @@ describe('faults under load', function () {
       '/balances',
       readers,
     );
+    const cookie = await signIn(frontDoor.url, s.person, 0);
     await load.until((r) => r.status === 200, 30_000, 'a first 200');
     await delay(1500);
 
     const killedAt = performance.now();
     process.kill(db.pid, 'SIGKILL');
     await db.exited;
+    // Meanwhile the other surfaces: the token endpoint (oidc-provider) and a signed-in page.
+    const surfaces = delay(500).then(() =>
+      Promise.all([tokenRequestStatus(s), pageStatus(frontDoor.url, cookie)]),
+    );
     await delay(5000);
+    const [tokenWhileDown, pageWhileDown] = await surfaces;
     const restartedAt = performance.now();
     db = await startDatabase();
     const upAt = performance.now();
@@ -127,6 +133,7 @@ describe('faults under load', function () {
     );
     await delay(2000);
     const reads = await load.stop();
+    const pageAfter = await pageStatus(frontDoor.url, cookie);
 
     const down = reads.filter((r) => r.startedAt > killedAt && r.endedAt < restartedAt);
     const missing = await withoutAuditEvent(reads);
@@ -139,7 +146,8 @@ describe('faults under load', function () {
       notes: [
         `statuses: ${breakdown(reads)}`,
         `${down.length} calls made wholly while it was down: ${tally(down).unavailable} answered 503 (p50 ${ms(percentile(down.map(latency), 50))}, max ${ms(Math.max(...down.map(latency)))})`,
-        `recovery: first 200 ${ms(firstOk.endedAt - upAt)} after the database accepted connections again, same server process`,
+        `recovery (same server process): first 200 answered ${ms(firstAnswered(reads, upAt) - upAt)} after the database accepted connections again; first 200 to a call made after that, ${ms(firstOk.endedAt - upAt)}`,
+        `while down, the token endpoint answered ${tokenWhileDown} and a signed-in page ${pageWhileDown}; the same session's page after recovery ${pageAfter}`,
       ],
     });
 
@@ -154,6 +162,8 @@ describe('faults under load', function () {
     assert.deepEqual(statuses(reads), [200, 503], 'nothing but 200 and 503 at any time');
     assert.ok(!reads.some((r) => r.status !== 200 && r.hasData), 'no data in a refusal');
     assert.deepEqual(missing, [], 'every 200 has its data.accessed event');
+    assert.deepEqual([tokenWhileDown, pageWhileDown], [503, 503], 'token endpoint and pages answer 503 too');
+    assert.equal(pageAfter, 200, 'the session outlived the outage');
     assert.equal(servers[0]!.child.exitCode, null, 'the server process kept running');
   });
 
@@ -317,6 +327,8 @@ describe('faults under load', function () {
 });
 
 const latency = (r: Read) => r.endedAt - r.startedAt;
+const firstAnswered = (reads: readonly Read[], after: number) =>
+  Math.min(...reads.filter((r) => r.status === 200 && r.endedAt >= after).map((r) => r.endedAt));
 
 /** The app withdraws the consent (DELETE /account-access-consents/{id}), through process `backend` if given. */
 async function revokeAsApp(
@@ -336,6 +348,24 @@ async function revokeAsApp(
     headers,
     { DPoP: s.c.DPoP },
   );
+  return res.status;
+}
+
+/** The status of a client credentials token request (the app's first step of every API use). */
+async function tokenRequestStatus(s: Awaited<ReturnType<typeof connectedApp>>): Promise<number> {
+  try {
+    await client.clientCredentialsGrant(s.c.config, { scope: 'accounts' }, { DPoP: s.c.DPoP });
+    return 200;
+  } catch (error) {
+    const e = error as { status?: number; response?: Response; cause?: { status?: number } };
+    return e.status ?? e.response?.status ?? e.cause?.status ?? 0;
+  }
+}
+
+/** The status of the customer's accounts page for a session cookie. */
+async function pageStatus(issuer: string, cookie: string): Promise<number> {
+  const res = await fetch(`${issuer}/my/accounts`, { redirect: 'manual', headers: { cookie } });
+  await res.arrayBuffer();
   return res.status;
 }
 
