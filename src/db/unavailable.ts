@@ -23,7 +23,7 @@ const unavailableCodes = new Set([
 
 /**
  * Whether an error means the database could not be reached (down, restarting, failing
- * over), as opposed to a bug or a bad request. Requests that fail this way are answered
+ * over) or was too busy to answer, as opposed to a bug or a bad request. Requests that fail this way are answered
  * 503 (the OB API with code U014), and the driver reconnects on its own once the
  * database is back. The error itself or any of its causes counts.
  */
@@ -40,6 +40,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
       return true;
     if (e instanceof MongoError && (e.hasErrorLabel('ResetPool') || unavailableCodes.has(Number(e.code))))
       return true;
+    // The embedded database (FerretDB on SQLite) waited 10 s for a write lock and gave up:
+    // busy, not broken (seen with two server processes under load on a starved machine).
+    if (e instanceof MongoError && /\(SQLITE_BUSY\)/.test(e.message)) return true;
   }
   return false;
 }

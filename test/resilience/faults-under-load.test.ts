@@ -91,6 +91,15 @@ describe('faults under load', function () {
     await startServer(0);
   });
 
+  afterEach(function () {
+    if (this.currentTest?.state !== 'failed') return;
+    // What the server processes said last, to tell why.
+    servers.forEach((server, i) => {
+      const said = server?.output.filter((line) => !line.includes('"request completed"')).slice(-15);
+      if (said?.length) console.log(`\nserver ${i} (last lines):\n${said.join('\n')}`);
+    });
+  });
+
   after(async function () {
     this.timeout(60_000);
     await Promise.all(servers.map((s) => s?.stop('SIGKILL')));
