@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { databaseName } from '../../src/db/database.js';
 import { startEmbeddedDb, type EmbeddedDb } from '../../src/db/embedded-db.js';
 import { ensureIndexes } from '../../src/db/indexes.js';
 import { createLogger } from '../../src/logger.js';
-import { embeddedDbBinary } from '../../src/paths.js';
+import { embeddedDbBinary, projectRoot } from '../../src/paths.js';
 import { testAuditKeyPem, testAuditKeys } from '../helpers/app.js';
 import * as client from 'openid-client';
 import { createCustomerWithAccounts } from '../helpers/factories.js';
@@ -42,12 +42,15 @@ describe('faults under load', function () {
   let db: EmbeddedDb;
   let frontDoor: Awaited<ReturnType<typeof startFrontDoor>>;
   const servers: (ServerProcess | undefined)[] = [];
+  /** Every server process the run started, killed ones included, for their logs. */
+  const started: ServerProcess[] = [];
   let serverEnv: Record<string, string>;
 
   const startDatabase = () =>
     startEmbeddedDb({ binary: embeddedDbBinary, dataDir: join(dataDir, 'db'), logger: quiet, port: dbPort });
   const startServer = async (slot: number) => {
     servers[slot] = await startServerProcess(serverEnv);
+    started.push(servers[slot]);
     return servers[slot];
   };
 
@@ -103,6 +106,12 @@ describe('faults under load', function () {
   after(async function () {
     this.timeout(60_000);
     await Promise.all(servers.map((s) => s?.stop('SIGKILL')));
+    // Each process's log (a line per request, with its time) for a closer look at a run.
+    const logs = join(projectRoot, 'test-artifacts', 'resilience');
+    await mkdir(logs, { recursive: true });
+    await Promise.all(
+      started.map((s, i) => writeFile(join(logs, `server-${i + 1}.log`), `${s.output.join('\n')}\n`)),
+    );
     await frontDoor?.close();
     await mongoose.disconnect();
     await db?.stop();
