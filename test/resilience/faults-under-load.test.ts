@@ -221,7 +221,7 @@ describe('faults under load', function () {
       notes: [
         `statuses: ${breakdown(reads)}`,
         `${reads.filter((r) => r.status === 0).length} connections cut and ${reads.filter((r) => r.status === 502).length} 502s from the front door while no process was up`,
-        `audit chain after the crash and the replacement's writes: ${verified.ok ? 'verifies' : `BROKEN (${verified.problem?.message})`}, ${verified.lastSeq} events`,
+        `audit chain after the crash and the replacement's writes: ${verified.ok ? 'verifies' : `BROKEN (${verified.problem?.message})`}, ${verified.lastSeq} events; npm run audit:verify exit code ${cli.code}`,
       ],
     });
     assert.deepEqual(missing, [], 'every 200 a client saw has its data.accessed event');
