@@ -23,7 +23,11 @@ const refusals = {
   },
   401: { description: 'Missing, invalid or revoked DPoP-bound access token', schema: OBErrorResponse1 },
   403: { description: 'Token without the accounts scope, or app suspended', schema: OBErrorResponse1 },
-  503: { description: 'The audit log is unavailable, so nothing was done', schema: OBErrorResponse1 },
+  503: {
+    description:
+      'The database or the audit log is unavailable, so nothing was done (U014); try again shortly',
+    schema: OBErrorResponse1,
+  },
 };
 
 export const consentOperations: Operation[] = [

@@ -83,7 +83,11 @@ const refusals = {
     schema: OBErrorResponse1,
   },
   429: { description: 'Unattended daily limit reached', schema: OBErrorResponse1 },
-  503: { description: 'The access could not be audited, so no data was returned', schema: OBErrorResponse1 },
+  503: {
+    description:
+      'The database could not be reached or the access could not be audited, so no data was returned (U014); try again shortly',
+    schema: OBErrorResponse1,
+  },
 };
 const tags = ['Open Banking: account information'];
 const op = (path: string, summary: string, schema: z.ZodType, extra: Partial<Operation> = {}): Operation => ({
