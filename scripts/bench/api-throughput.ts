@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
@@ -12,6 +14,7 @@ import { loadConfig } from '../../src/config.js';
 import { readTransactions } from '../../src/data-api/transactions-reader.js';
 import { createLogger } from '../../src/logger.js';
 import { oauthSecretsFrom } from '../../src/oauth/oauth-keys.js';
+import { projectRoot } from '../../src/paths.js';
 import {
   authoriseSignedIn,
   connectedApp,
@@ -90,7 +93,7 @@ export async function throughputScenario(options: {
 
     // The bank's other customers first: seeding 10 million transactions outlasts a 5-minute access token.
     const extra = options.transactions - readCustomerTransactions;
-    if (extra > 0) await seedOtherTransactions(extra, options.log);
+    if (extra > 0) await seedOtherTransactions(extra, db.dataDir, options.log);
     const s = await connectedApp(
       { issuer },
       ['ReadAccountsBasic', 'ReadTransactionsDetail', 'ReadTransactionsCredits', 'ReadTransactionsDebits'],
@@ -197,18 +200,19 @@ async function authorisationFlows(
   s: Awaited<ReturnType<typeof connectedApp>>,
   parallel: number,
 ) {
-  const browsers = await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      const browser = new TestBrowser();
-      const page = await browser.fetch(`${issuer}/signin`);
-      await browser.postForm(`${issuer}/signin`, {
-        _csrf: csrfOf(await page.text()),
-        email: s.person.email,
-        password: s.person.password,
-      });
-      return browser;
-    }),
-  );
+  // One after another: sign-in attempts in flight count against the account's throttle.
+  const browsers: TestBrowser[] = [];
+  for (let i = 0; i < parallel; i++) {
+    const browser = new TestBrowser();
+    const page = await browser.fetch(`${issuer}/signin`);
+    const signedIn = await browser.postForm(`${issuer}/signin`, {
+      _csrf: csrfOf(await page.text()),
+      email: s.person.email,
+      password: s.person.password,
+    });
+    if (signedIn.status !== 303) throw new Error(`sign-in answered ${signedIn.status}`);
+    browsers.push(browser);
+  }
   const started = performance.now();
   let flows = 0;
   await Promise.all(
@@ -247,27 +251,32 @@ async function dpopProofs(
   return proofs;
 }
 
-/** Other customers' transactions, 1,000 per account at most (about a year of card spending). */
-async function seedOtherTransactions(count: number, log: (line: string) => void) {
-  const { seedBankData } = await import('../../src/seed/seed.service.js');
+/**
+ * Other customers' transactions, 1,000 per account at most (about a year of card
+ * spending), written by `npm run seed` in its own process joining the bench's database,
+ * as an operator would load a bank: the server's connections never carry the bulk load.
+ */
+async function seedOtherTransactions(count: number, dataDir: string, log: (line: string) => void) {
   const perAccount = Math.min(1000, Math.ceil(count / 2));
   const customers = Math.ceil(count / (2 * perAccount));
-  const total = customers * 2 * perAccount;
-  log(`  seeding ${total.toLocaleString('en-GB')} other transactions`);
+  log(`  seeding ${(customers * 2 * perAccount).toLocaleString('en-GB')} other transactions`);
   const started = performance.now();
-  let shown = 0;
-  await seedBankData({
-    seed: 'growth',
-    customers,
-    accountsPerCustomer: 2,
-    transactionsPerAccount: perAccount,
-    asOf: new Date(),
-    onProgress: (done) => {
-      if (done - shown < 1_000_000) return;
-      shown = done;
-      log(
-        `  ${done.toLocaleString('en-GB')} seeded (${((performance.now() - started) / 1000).toFixed(0)} s)`,
-      );
-    },
-  });
+  const seeder = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(projectRoot, 'src/cli/seed.ts'),
+      '--seed',
+      'growth',
+      '--customers',
+      String(customers),
+      '--transactions-per-account',
+      String(perAccount),
+    ],
+    { cwd: projectRoot, env: { ...process.env, DATA_DIR: dataDir }, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const [code] = (await once(seeder, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`npm run seed exited with ${code}`);
+  log(`  seeded in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
