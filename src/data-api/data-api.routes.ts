@@ -5,6 +5,7 @@ import { BalanceModel, type BalanceRecord } from '../accounts/balance.model.js';
 import { obBasePath } from '../consents/consent-api.routes.js';
 import type { ConsentDeps } from '../consents/consent.service.js';
 import { findManyById } from '../db/primary-key.js';
+import { accountOpenings } from './account-openings.js';
 import { requestContext } from '../http/request-context.js';
 import { parse } from '../http/validate.js';
 import { requireAppToken } from '../oauth/resource-server.js';
@@ -117,7 +118,10 @@ export function dataApiRoutes(provider: Provider, deps: Deps, publicUrl: string)
     }
     const cursor = query.page ? decodePage(query.page) : undefined;
     const grants = grantsOf(consent.permissions);
-    const accounts = await loadAccounts(ids);
+    const openings = await accountOpenings(ids);
+    const accounts = ids
+      .filter((id) => openings.has(id))
+      .map((id) => ({ _id: id, openedAt: openings.get(id)! }));
     const bodies: ReturnType<typeof transactionBody>[] = [];
     let next: string | undefined;
     for (let index = cursor?.account ?? 0; index < accounts.length && !next; index++) {
