@@ -18,6 +18,8 @@ export interface InventoryRoute {
   /** Who serves it: an Express route, a static file mount, or the authorisation server. */
   source: 'express' | 'static' | 'oidc-provider';
   guard: Guard;
+  /** Whether the pages router's CSRF check (`csrfProtection`) runs before it. */
+  csrfProtected: boolean;
 }
 
 /** `METHOD /path`, the key the matrix table uses. */
@@ -40,24 +42,27 @@ const implicitMethods = new Set(['HEAD', 'OPTIONS']);
  */
 export function expressRoutes(app: Express): InventoryRoute[] {
   const routes: InventoryRoute[] = [];
-  walk((app as unknown as { router: { stack: RouterLayer[] } }).router.stack, '', routes);
+  walk((app as unknown as { router: { stack: RouterLayer[] } }).router.stack, '', false, routes);
   return routes;
 }
 
-function walk(stack: RouterLayer[], prefix: string, out: InventoryRoute[]) {
+function walk(stack: RouterLayer[], prefix: string, protectedAbove: boolean, out: InventoryRoute[]) {
+  let csrfProtected = protectedAbove;
   for (const layer of stack) {
+    if (layer.handle.name === 'csrfProtection') csrfProtected = true;
     for (const raw of [layer.rawPath].flat()) {
       if (typeof raw !== 'string') throw new Error(`a route is registered with a RegExp (${String(raw)})`);
       const path = join(prefix, raw);
       if (layer.route) {
         const methods = Object.keys(layer.route.methods).map((m) => (m === '_all' ? 'ALL' : m.toUpperCase()));
         for (const method of methods.filter((m) => !implicitMethods.has(m))) {
-          out.push({ method, path, source: 'express', guard: guardOf(layer.route.stack) });
+          out.push({ method, path, source: 'express', guard: guardOf(layer.route.stack), csrfProtected });
         }
       } else if (Array.isArray(layer.handle.stack)) {
-        walk(layer.handle.stack as RouterLayer[], path, out);
+        walk(layer.handle.stack as RouterLayer[], path, csrfProtected, out);
       } else if (layer.handle.name === 'serveStatic') {
-        out.push({ method: 'GET', path: join(path, '/*file'), source: 'static', guard: { kind: 'static' } });
+        const file = join(path, '/*file');
+        out.push({ method: 'GET', path: file, source: 'static', guard: { kind: 'static' }, csrfProtected });
       }
     }
   }
@@ -125,7 +130,13 @@ const discoveryPaths = ['/.well-known/oauth-authorization-server', '/.well-known
 export function providerRoutes(provider: Provider): InventoryRoute[] {
   const routes: InventoryRoute[] = [];
   const add = (method: string, path: string) =>
-    routes.push({ method, path, source: 'oidc-provider', guard: { kind: 'authorisation-server' } });
+    routes.push({
+      method,
+      path,
+      source: 'oidc-provider',
+      guard: { kind: 'authorisation-server' },
+      csrfProtected: false,
+    });
   for (const [name, methods] of Object.entries(providerRouteNames)) {
     const path = providerPath(provider, name);
     if (path) for (const method of methods) add(method, path);
