@@ -81,7 +81,7 @@ export async function sweepSigninThrottles(windowMinutes: number, now = new Date
  * Slots fill from 1, so the first free one is found by binary search over primary-key
  * lookups, then claimed by insert; a lost race moves on to the next slot. Answers the slot
  * claimed, or undefined when all `max` are taken. (A slot given back below taken ones is
- * not found again this window: the count then runs out a little early, never late.)
+ * not always found again this window: the count then runs out a little early, never late.)
  */
 async function claimNextSlot(key: string, window: Window, max: number): Promise<number | undefined> {
   let filled = 0;

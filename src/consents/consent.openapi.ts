@@ -25,7 +25,7 @@ const refusals = {
   403: { description: 'Token without the accounts scope, or app suspended', schema: OBErrorResponse1 },
   503: {
     description:
-      'The database or the audit log is unavailable, so nothing was done (U014); try again shortly',
+      'The database or the audit log is unavailable (U014). Usually nothing was done; if the database went away in the middle of a write, the outcome is unknown, so read the consent (GET) before trying again',
     schema: OBErrorResponse1,
   },
 };

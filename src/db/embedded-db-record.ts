@@ -22,9 +22,14 @@ export async function readLiveRecord(dataDir: string): Promise<EmbeddedDbRecord 
   } catch {
     return undefined;
   }
-  // The owner restarts its database if it dies: while it lives, the files are its own,
-  // even in the moment between a database process dying and its replacement starting.
-  return isAlive(record.ownerPid) ? record : undefined;
+  // A record naming this very process was left by an earlier life of its pid (a crash, then
+  // a container restarting with the same pid): it is stale.
+  if (record.ownerPid === process.pid) return undefined;
+  // The owner restarts its database if it dies: while it lives, the files are its own, even
+  // in the moment between a database process dying and its replacement starting. A live
+  // pid whose database is gone must still be our kind of process (not a reused pid).
+  if (!isAlive(record.ownerPid)) return undefined;
+  return isAlive(record.dbPid) || (await isNodeProcess(record.ownerPid)) ? record : undefined;
 }
 
 export async function writeRecord(dataDir: string, record: EmbeddedDbRecord): Promise<void> {
@@ -38,6 +43,15 @@ export async function removeRecord(dataDir: string, ownerPid: number): Promise<v
     if (record.ownerPid === ownerPid) await rm(join(dataDir, fileName), { force: true });
   } catch {
     // Nothing to remove.
+  }
+}
+
+/** Whether a pid runs Node (Linux's /proc; elsewhere assumed so, keeping the files safe). */
+async function isNodeProcess(pid: number): Promise<boolean> {
+  try {
+    return /node/.test(await readFile(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
   }
 }
 

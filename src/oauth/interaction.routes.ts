@@ -54,6 +54,8 @@ export function interactionRoutes(provider: Provider, deps: ConsentDeps) {
     const request = await loadRequest(provider, deps, req, res);
     if (!request) return;
     const { customerId, consent } = request;
+    // Only the customer who opened the screen may decide, and nothing is written before that is checked.
+    await openConsentForCustomer(deps, customerId, consent);
     const form = Decision.safeParse(req.body);
     const owned = new Set(await accountIdsOf(customerId));
     const chosen = form.success ? form.data.accountIds : [];
@@ -64,7 +66,6 @@ export function interactionRoutes(provider: Provider, deps: ConsentDeps) {
       const errors = form.success
         ? { accountIds: 'Choose at least one of your accounts to share, or deny the request' }
         : Object.fromEntries(toFieldIssues(form.error).map((i) => [i.field, i.message]));
-      await openConsentForCustomer(deps, customerId, consent);
       return res.status(422).render('consents/consent-screen.njk', {
         ...(await screenFor(request)),
         errors,
@@ -72,7 +73,6 @@ export function interactionRoutes(provider: Provider, deps: ConsentDeps) {
       });
     }
 
-    // Deciding checks ownership again (the customer who opened the screen decides).
     const context = requestContext(req);
     if (form.data.decision === 'deny') {
       await rejectConsent(deps, customerId, consent, context);
@@ -94,7 +94,7 @@ export function interactionRoutes(provider: Provider, deps: ConsentDeps) {
     try {
       await authoriseConsent(deps, customerId, consent, { accountIds: chosen, grantId }, context);
     } catch (error) {
-      await grant.destroy();
+      await Promise.all([grant.destroy(), GrantConsentModel.deleteOne({ _id: grantId })]);
       if (error instanceof ConflictError) {
         return finish(provider, req, res, {
           error: 'access_denied',

@@ -338,7 +338,6 @@ describe('malformed form input: a clear 400/422 naming the field, and the databa
 
   it('every case is refused naming its field, and nothing in the database changed', async () => {
     const before = await snapshotDatabase();
-    const started = Date.now();
     const failures: string[] = [];
     for (const c of cases) {
       try {
@@ -348,13 +347,11 @@ describe('malformed form input: a clear 400/422 naming the field, and the databa
       }
     }
     assert.deepEqual(failures, []);
-    const elapsed = Date.now() - started;
     assertUnchanged(before, await snapshotDatabase(), 'malformed form input');
     const forms = new Set(cases.map((c) => c.form));
     assert.ok(
       cases.length >= 85 && forms.size >= 20,
       `${cases.length} cases over ${forms.size} forms and pages`,
     );
-    assert.ok(elapsed < 20_000, `${elapsed} ms`);
   });
 });
