@@ -6,6 +6,7 @@ import { buildTestApp, createTestAuditLog, testIndexer } from '../helpers/app.js
 import { anonymousAgent, signedInAgent, type Agent } from '../helpers/agent.js';
 import { lastAuditEventWhere } from '../helpers/audit.js';
 import { createPerson, type TestPerson } from '../helpers/factories.js';
+import { csrfFrom } from '../helpers/agent.js';
 
 describe('compliance pages', function () {
   this.timeout(30_000);
@@ -153,7 +154,7 @@ describe('compliance pages', function () {
 
   it('verifies the log on request and shows the verdict', async () => {
     const page = await agent.get('/compliance/integrity').expect(200);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+    const csrf = csrfFrom(page.text);
     const started = await agent
       .post('/compliance/integrity/verify')
       .type('form')

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import * as client from 'openid-client';
 import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { registerApp } from '../../src/apps/app.service.js';
+import { csrfFrom } from './agent.js';
 import { createCustomerWithAccounts } from './factories.js';
 import { obBasePath } from '../../src/consents/consent-api.routes.js';
 import type { AuditLog } from '../../src/audit/audit-log.js';
@@ -150,7 +151,8 @@ export class TestBrowser {
   }
 }
 
-export const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+/** The page's CSRF token (the one reader, in agent.ts). */
+export const csrfOf = csrfFrom;
 
 /** PAR with PKCE S256 and the consent as the essential openbanking_intent_id claim. */
 async function pushAuthorisation(app: TestApp, c: AppClient, consentId: string) {

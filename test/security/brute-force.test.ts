@@ -3,12 +3,13 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { buildTestApp, uniqueIp } from '../helpers/app.js';
 import { createPerson, uniqueEmail, type TestPerson } from '../helpers/factories.js';
+import { csrfFrom } from '../helpers/agent.js';
 
 /** One sign-in attempt from `ip` in a fresh session. */
 async function attempt(app: Express, ip: string, email: string, password: string) {
   const agent = request.agent(app).set('X-Forwarded-For', ip);
   const page = await agent.get('/signin');
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+  const csrf = csrfFrom(page.text);
   const res = await agent.post('/signin').type('form').send({ _csrf: csrf, email, password });
   return res.status;
 }

@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startServerProcess, runProcess, type ServerProcess } from '../helpers/server-process.js';
+import { csrfFrom } from '../helpers/agent.js';
 
 /** Signs in over plain HTTP, as a browser would, and returns the accounts page. */
 async function signInAndReadAccounts(baseUrl: string, email: string, password: string) {
   const page = await fetch(`${baseUrl}/signin`);
   const cookie = page.headers.get('set-cookie')!.split(';')[0]!;
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+  const csrf = csrfFrom(await page.text());
   const signin = await fetch(`${baseUrl}/signin`, {
     method: 'POST',
     redirect: 'manual',
