@@ -59,6 +59,17 @@ describe('faults under load', function () {
    * own x-fapi-interaction-id, the server echoes it and records it as the event's
    * requestId (so a 200 with the id not echoed counts as missing too).
    */
+  /** A customer's consent, and `readers` clients reading its balances through the front door. */
+  const readersOfBalances = async () => {
+    const s = await connectedApp({ issuer: frontDoor.url }, ['ReadAccountsBasic', 'ReadBalances']);
+    const load = startReaders(
+      { issuer: frontDoor.url, c: s.c, accessToken: s.tokens.access_token },
+      '/balances',
+      readers,
+    );
+    return { s, load };
+  };
+
   const withoutAuditEvent = async (reads: readonly Read[]) => {
     const recorded = new Set(
       (await AuditEventModel.find({ action: 'data.accessed' }, { requestId: 1 }).lean()).map(
@@ -122,12 +133,7 @@ describe('faults under load', function () {
   });
 
   it(`database stopped while ${readers} clients read: only 503s while it is down, recovery without a restart, every 200 audited`, async () => {
-    const s = await connectedApp({ issuer: frontDoor.url }, ['ReadAccountsBasic', 'ReadBalances']);
-    const load = startReaders(
-      { issuer: frontDoor.url, c: s.c, accessToken: s.tokens.access_token },
-      '/balances',
-      readers,
-    );
+    const { s, load } = await readersOfBalances();
     const cookie = await signIn(frontDoor.url, s.person, 0);
     await load.until((r) => r.status === 200, 30_000, 'a first 200');
     await delay(1500);
@@ -186,12 +192,7 @@ describe('faults under load', function () {
   });
 
   it(`server killed (SIGKILL) while ${readers} clients read: every 200 audited, and the chain verifies`, async () => {
-    const s = await connectedApp({ issuer: frontDoor.url }, ['ReadAccountsBasic', 'ReadBalances']);
-    const load = startReaders(
-      { issuer: frontDoor.url, c: s.c, accessToken: s.tokens.access_token },
-      '/balances',
-      readers,
-    );
+    const { load } = await readersOfBalances();
     await load.until((r) => r.status === 200, 30_000, 'a first 200');
     await delay(2000);
     const killed = servers[0]!;
@@ -233,12 +234,7 @@ describe('faults under load', function () {
   });
 
   it(`consent revoked while ${readers} clients read: no read that started after the revoke response succeeds`, async () => {
-    const s = await connectedApp({ issuer: frontDoor.url }, ['ReadAccountsBasic', 'ReadBalances']);
-    const load = startReaders(
-      { issuer: frontDoor.url, c: s.c, accessToken: s.tokens.access_token },
-      '/balances',
-      readers,
-    );
+    const { s, load } = await readersOfBalances();
     await load.until((r) => r.status === 200, 30_000, 'a first 200');
     await delay(1500);
     const revokeSentAt = performance.now();
