@@ -23,18 +23,33 @@ function windowAt(now: Date, minutes: number): Window {
   return { id, startedAt: new Date(id * length), endsAt: new Date((id + 1) * length) };
 }
 
+const previousOf = (window: Window): Window => {
+  const length = window.endsAt.getTime() - window.startedAt.getTime();
+  return {
+    id: window.id - 1,
+    startedAt: new Date(window.startedAt.getTime() - length),
+    endsAt: window.startedAt,
+  };
+};
+
 const slotId = (key: string, window: Window, slot: number) => `${key}#${window.id}#${slot}`;
 
 export interface SigninAttempt {
-  /** The password was right: the account's failures in this window are cleared, and this attempt leaves the IP's count. */
+  /** The password was right: the account's failures are cleared, and this attempt leaves the IP's count. */
   succeeded(): Promise<void>;
 }
 
 /**
- * Takes this attempt's place in the account's and the IP's counts of this window before any
- * password is checked, and refuses it (429) when either count is full. Counting first means
- * guesses sent in parallel cannot all pass a check made before any of them had failed. A
- * failed attempt keeps its places; a refused one gives back any it took.
+ * Takes this attempt's place in the account's and the IP's counts before any password is
+ * checked, and refuses it (429) when either count is full. Counting first means guesses sent
+ * in parallel cannot all pass a check made before any of them had failed. A failed attempt
+ * keeps its places; a refused one gives back any it took.
+ *
+ * Failures are kept in fixed windows, but a count covers the current window and the one
+ * before it: a window's places are what the previous window left unused. Any span of one
+ * window's length lies within two consecutive windows, so it never holds more failures than
+ * the limit, even for guesses timed around a window's end (a lone fixed window would let
+ * twice the limit through there).
  */
 export async function reserveSigninAttempt(
   email: string,
@@ -43,18 +58,32 @@ export async function reserveSigninAttempt(
   now = new Date(),
 ): Promise<SigninAttempt> {
   const window = windowAt(now, limits.windowMinutes);
+  const previous = previousOf(window);
   const account = accountKey(email);
   const client = ipKey(ip);
-  const [accountSlot, ipSlot] = await Promise.all([
-    claimNextSlot(account, window, limits.maxFailuresPerAccount),
-    claimNextSlot(client, window, limits.maxFailuresPerIp),
+  const [accountBefore, ipBefore] = await Promise.all([
+    countTaken(account, previous, limits.maxFailuresPerAccount),
+    countTaken(client, previous, limits.maxFailuresPerIp),
   ]);
-  const release = (key: string, slot: number | undefined) =>
-    slot === undefined ? undefined : SigninThrottleModel.deleteOne({ _id: slotId(key, window, slot) });
+  const [accountSlot, ipSlot] = await Promise.all([
+    claimNextSlot(account, window, limits.maxFailuresPerAccount - accountBefore),
+    claimNextSlot(client, window, limits.maxFailuresPerIp - ipBefore),
+  ]);
 
   if (accountSlot === undefined || ipSlot === undefined) {
-    await Promise.all([release(account, accountSlot), release(client, ipSlot)]);
-    const retryAfterSeconds = Math.max(1, Math.ceil((window.endsAt.getTime() - now.getTime()) / 1000));
+    await Promise.all([
+      accountSlot !== undefined && giveBackSlot(account, window, limits.maxFailuresPerAccount),
+      ipSlot !== undefined && giveBackSlot(client, window, limits.maxFailuresPerIp),
+    ]);
+    const [accountNow, ipNow] = await Promise.all([
+      countTaken(account, window, limits.maxFailuresPerAccount),
+      countTaken(client, window, limits.maxFailuresPerIp),
+    ]);
+    // Once this window ends only its own failures still count; if they alone fill a
+    // count, the refusal lasts until the next window ends too.
+    const fullOnItsOwn = accountNow >= limits.maxFailuresPerAccount || ipNow >= limits.maxFailuresPerIp;
+    const clearsAt = fullOnItsOwn ? windowAt(window.endsAt, limits.windowMinutes).endsAt : window.endsAt;
+    const retryAfterSeconds = Math.max(1, Math.ceil((clearsAt.getTime() - now.getTime()) / 1000));
     throw new TooManyRequestsError(
       `Too many failed sign-in attempts. Try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s).`,
       retryAfterSeconds,
@@ -62,36 +91,53 @@ export async function reserveSigninAttempt(
   }
   return {
     async succeeded() {
-      const ids = Array.from({ length: limits.maxFailuresPerAccount }, (_, i) =>
-        slotId(account, window, i + 1),
-      );
+      const ids = [
+        ...Array.from({ length: accountBefore }, (_, i) => slotId(account, previous, i + 1)),
+        ...Array.from({ length: limits.maxFailuresPerAccount }, (_, i) => slotId(account, window, i + 1)),
+      ];
       await Promise.all([
         ...ids.map((_id) => SigninThrottleModel.deleteOne({ _id })),
-        release(client, ipSlot),
+        giveBackSlot(client, window, limits.maxFailuresPerIp),
       ]);
     },
   };
 }
 
+/** Removes failures too old to count: those before the previous window. */
 export async function sweepSigninThrottles(windowMinutes: number, now = new Date()) {
-  await SigninThrottleModel.deleteMany({ windowStartedAt: { $lt: windowAt(now, windowMinutes).startedAt } });
+  const previous = previousOf(windowAt(now, windowMinutes));
+  await SigninThrottleModel.deleteMany({ windowStartedAt: { $lt: previous.startedAt } });
 }
 
 /**
- * Slots fill from 1, so the first free one is found by binary search over primary-key
- * lookups, then claimed by insert; a lost race moves on to the next slot. Answers the slot
- * claimed, or undefined when all `max` are taken. (A slot given back below taken ones is
- * not always found again this window: the count then runs out a little early, never late.)
+ * How many of a window's slots are taken. Slots are taken from 1 upwards and given back
+ * from the top, so they form a run 1..n, found by galloping then halving over primary-key
+ * lookups: one lookup when the run is empty, the common case. (Slots given back by racing
+ * attempts can leave a gap; the run then reads short until the next claim fills it.)
  */
-async function claimNextSlot(key: string, window: Window, max: number): Promise<number | undefined> {
+async function countTaken(key: string, window: Window, max: number): Promise<number> {
+  const taken = (slot: number) => SigninThrottleModel.exists({ _id: slotId(key, window, slot) });
   let filled = 0;
-  let free = max + 1;
+  let free = 1;
+  while (free <= max && (await taken(free))) {
+    filled = free;
+    free = Math.min(free * 2, max + 1);
+  }
   while (free - filled > 1) {
     const middle = Math.floor((filled + free) / 2);
-    if (await SigninThrottleModel.exists({ _id: slotId(key, window, middle) })) filled = middle;
+    if (await taken(middle)) filled = middle;
     else free = middle;
   }
-  for (let slot = filled + 1; slot <= max; slot++) {
+  return filled;
+}
+
+/**
+ * Claims the first free slot of the window by insert; a lost race moves on to the next
+ * slot. Answers the slot claimed, or undefined when all `max` are taken.
+ */
+async function claimNextSlot(key: string, window: Window, max: number): Promise<number | undefined> {
+  if (max <= 0) return undefined;
+  for (let slot = (await countTaken(key, window, max)) + 1; slot <= max; slot++) {
     if (
       await claim(SigninThrottleModel as never, {
         _id: slotId(key, window, slot),
@@ -102,4 +148,18 @@ async function claimNextSlot(key: string, window: Window, max: number): Promise<
     }
   }
   return undefined;
+}
+
+/**
+ * Gives one place back by removing the top slot rather than the one this attempt took:
+ * slots only count, they belong to no attempt, and removing from the top keeps the run
+ * without gaps so the count stays exact (a later window depends on it).
+ */
+async function giveBackSlot(key: string, window: Window, max: number): Promise<void> {
+  for (let tries = 0; tries < 3; tries++) {
+    const top = await countTaken(key, window, max);
+    if (top === 0) return;
+    const { deletedCount } = await SigninThrottleModel.deleteOne({ _id: slotId(key, window, top) });
+    if (deletedCount > 0) return;
+  }
 }
