@@ -7,6 +7,7 @@ import {
   appClient,
   consentsUrl,
   createConsentAs,
+  readData,
   registerTestApp,
   startOAuthServer,
   type AppClient,
@@ -65,19 +66,10 @@ describe('OB API: /account-access-consents', function () {
     assert.equal(res.headers.get('location'), body.Links.Self);
     assert.match(body.Data.CreationDateTime, /\+00:00$/);
 
-    const read = await client.fetchProtectedResource(
-      c.config,
-      cc.access_token,
-      new URL(body.Links.Self),
-      'GET',
-      undefined,
-      undefined,
-      { DPoP: c.DPoP },
-    );
+    const read = await readData(server.issuer, c, cc.access_token, body.Links.Self, { attended: false });
     assert.equal(read.status, 200);
-    const readBody = await read.json();
-    assertValidAgainstSpec('OBReadConsentResponse1', readBody);
-    assert.equal(OBReadConsentResponse1.parse(readBody).Data.Status, 'AWAU');
+    assertValidAgainstSpec('OBReadConsentResponse1', read.body);
+    assert.equal(OBReadConsentResponse1.parse(read.body).Data.Status, 'AWAU');
   });
 
   it('checks bodies against the official specification, which rejects a wrong one', () => {
@@ -142,19 +134,16 @@ describe('OB API: /account-access-consents', function () {
     const mine = await createConsentAs(server.issuer, c, { Permissions: ['ReadAccountsBasic'] });
     const other = await appClient(server.issuer, await registerTestApp(server.issuer));
     const cc = await client.clientCredentialsGrant(other.config, { scope: 'accounts' }, { DPoP: other.DPoP });
-    const res = await client.fetchProtectedResource(
-      other.config,
+    const res = await readData(
+      server.issuer,
+      other,
       cc.access_token,
-      new URL(`${consentsUrl(server.issuer)}/${mine.body.Data.ConsentId}`),
-      'GET',
-      undefined,
-      undefined,
-      { DPoP: other.DPoP },
+      `${consentsUrl(server.issuer)}/${mine.body.Data.ConsentId}`,
+      { attended: false },
     );
     assert.equal(res.status, 404);
-    const notFound = await res.json();
-    assertValidAgainstSpec('OBErrorResponse1', notFound);
-    assert.equal(OBErrorResponse1.parse(notFound).Errors[0]!.ErrorCode, 'U007');
+    assertValidAgainstSpec('OBErrorResponse1', res.body);
+    assert.equal(OBErrorResponse1.parse(res.body).Errors[0]!.ErrorCode, 'U007');
   });
 
   it('refuses a bearer token and a missing proof with 401 and a DPoP challenge', async () => {
