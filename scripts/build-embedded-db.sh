@@ -3,6 +3,7 @@
 # only when its sources change. Go modules come from the Go module proxy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
 src=scripts/embedded-db
 out=.build/embedded-db
 stamp=.build/embedded-db.sha256
@@ -13,5 +14,5 @@ fi
 command -v go >/dev/null || { echo "Go is needed to build the embedded database (scripts/embedded-db)." >&2; exit 1; }
 echo "Building the embedded database (FerretDB v1.24.2 on SQLite); the first build takes a minute..."
 mkdir -p .build
-(cd "$src" && go build -trimpath -o "../../$out" .)
+(cd "$src" && go build -trimpath -o "$root/$out" .)
 echo "$sum" > "$stamp"

@@ -7,9 +7,10 @@ import { projectRoot } from '../../src/paths.js';
 
 /**
  * Validates bodies against the official UK Open Banking Account and Transaction API v4.0
- * specification (../shared/specs), using its own component schemas, not a copy.
+ * specification (kept in specs/ with its source and licence), using its own component schemas,
+ * not a copy.
  */
-const specPath = join(projectRoot, '..', 'shared', 'specs', 'ob-account-info-openapi-v4.0.yaml');
+const specPath = join(projectRoot, 'specs', 'ob-account-info-openapi-v4.0.yaml');
 
 let ajv: Ajv | undefined;
 const compiled = new Map<string, ValidateFunction>();
