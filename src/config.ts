@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 
 const booleanString = z
@@ -65,6 +67,31 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+}
+
+/**
+ * Loads the settings file into process.env, as `.env.example` promises: `.env` in the working
+ * directory, or the file `ENV_FILE` names. Variables already in the environment win over the
+ * file, so a deployment's real environment is never overridden by a file left beside it.
+ * Called once by each process entry (server and command-line tools) before loadConfig.
+ */
+export function loadEnvFile(): string | undefined {
+  const named = process.env.ENV_FILE;
+  const file = resolve(named || '.env');
+  if (!existsSync(file)) {
+    if (named) throw new ConfigError([`ENV_FILE: ${file} does not exist`]);
+    return undefined;
+  }
+  process.loadEnvFile(file);
+  return file;
+}
+
+/**
+ * The folder a command-line tool was started from. npm runs scripts in the project root, so a
+ * relative path typed after `npm run <tool> --` means the folder npm was run in (INIT_CWD).
+ */
+export function invocationDirectory(env: NodeJS.ProcessEnv = process.env): string {
+  return env.INIT_CWD || process.cwd();
 }
 
 /** Parses the environment once; a bad value throws a ConfigError naming every bad variable. */

@@ -8,7 +8,7 @@ import { createAuditLog } from './audit/audit-log.js';
 import { loadAuditKeys } from './audit/audit-keys.js';
 import { loadOAuthSecrets } from './oauth/oauth-keys.js';
 import { sweepSigninThrottles } from './auth/signin-throttle.service.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, loadEnvFile, type Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { ensureIndexes } from './db/indexes.js';
 import { createLogger, type Logger } from './logger.js';
@@ -18,6 +18,7 @@ import { seedDemoDataIfEmpty } from './seed/demo-data.js';
 async function main() {
   let config: Config;
   try {
+    loadEnvFile();
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {

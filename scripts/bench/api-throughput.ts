@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { devNull } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
@@ -274,7 +275,7 @@ async function seedOtherTransactions(count: number, dataDir: string, log: (line:
       '--transactions-per-account',
       String(perAccount),
     ],
-    { cwd: projectRoot, env: { ...process.env, DATA_DIR: dataDir }, stdio: ['ignore', 'ignore', 'inherit'] },
+    { cwd: projectRoot, env: { ...process.env, ENV_FILE: devNull, DATA_DIR: dataDir }, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const [code] = (await once(seeder, 'exit')) as [number | null];
   if (code !== 0) throw new Error(`npm run seed exited with ${code}`);

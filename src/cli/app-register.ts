@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { AppRegistration } from '../apps/app.schemas.js';
 import { registerApp } from '../apps/app.service.js';
 import { createAuditLog } from '../audit/audit-log.js';
 import { loadAuditKeys } from '../audit/audit-keys.js';
-import { loadConfig } from '../config.js';
+import { invocationDirectory, loadConfig, loadEnvFile } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { ensureIndexes } from '../db/indexes.js';
 import { toFieldIssues } from '../http/validate.js';
@@ -15,7 +16,8 @@ const usage = `Usage: npm run app:register -- --name NAME --redirect-uri URL [--
          (--jwks-file FILE | --client-secret-basic) [--webhook-url URL] [--purpose TEXT]
 
 Registers a third-party app as an OAuth client and prints it as JSON, with its client_id.
---jwks-file is a JSON Web Key Set with the app's public keys (for private_key_jwt).
+--jwks-file is a JSON Web Key Set with the app's public keys (for private_key_jwt);
+`npm run app:keys` makes one.
 --client-secret-basic issues a client secret instead (only with ALLOW_CLIENT_SECRET_BASIC=true).`;
 
 async function main() {
@@ -34,12 +36,13 @@ async function main() {
     console.log(usage);
     return;
   }
+  loadEnvFile();
   const config = loadConfig();
   const input = {
     name: values.name,
     redirectUris: values['redirect-uri'],
     ...(values['jwks-file']
-      ? { jwks: JSON.parse(await readFile(values['jwks-file'], 'utf8')) as unknown }
+      ? { jwks: JSON.parse(await readFile(resolve(invocationDirectory(), values['jwks-file']), 'utf8')) as unknown }
       : {}),
     ...(values['webhook-url'] ? { webhookUrl: values['webhook-url'] } : {}),
     ...(values.purpose ? { purpose: values.purpose } : {}),

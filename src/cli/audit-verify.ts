@@ -2,7 +2,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { createAuditLog } from '../audit/audit-log.js';
 import { loadAuditKeys } from '../audit/audit-keys.js';
 import { verifyAuditLog } from '../audit/audit-verifier.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, loadEnvFile } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { createLogger } from '../logger.js';
 
@@ -12,6 +12,7 @@ import { createLogger } from '../logger.js';
  * 2 when verification could not run.
  */
 async function main() {
+  loadEnvFile();
   const config = loadConfig();
   const logger = createLogger('warn');
   const database = await openDatabase(config, logger, 'tool');

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { z } from 'zod';
-import { loadConfig } from '../config.js';
+import { loadConfig, loadEnvFile } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { ensureIndexes } from '../db/indexes.js';
 import { createLogger } from '../logger.js';
@@ -53,6 +53,7 @@ async function main() {
     process.exit(parsed.success ? 0 : 2);
   }
   const args = parsed.data;
+  loadEnvFile();
   const config = loadConfig();
   const logger = createLogger('warn');
   const database = await openDatabase(config, logger, 'tool');

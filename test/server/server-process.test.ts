@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -47,6 +48,22 @@ describe('the server process', function () {
     assert.equal(code, 78);
     assert.match(output, /PORT:/);
     assert.match(output, /SIGNIN_MAX_FAILURES_PER_ACCOUNT:/);
+  });
+
+  it('reads its settings from .env in the folder it starts in, and the environment wins over the file', async () => {
+    const folder = join(dataDir, 'operator');
+    await mkdir(folder);
+    const port = await freePort();
+    await writeFile(
+      join(folder, '.env'),
+      `# as copied from .env.example\nPORT=${port}\nLOG_LEVEL=silent\nDATA_DIR=${join(dataDir, 'data')}\n`,
+    );
+    // Without ENV_FILE the server reads .env in its working folder; LOG_LEVEL set here beats the file's.
+    server = await startServerProcess({ ENV_FILE: undefined, PORT: undefined, LOG_LEVEL: 'info' }, 60_000, folder);
+    assert.equal(server.baseUrl, `http://127.0.0.1:${port}`, 'PORT came from .env');
+    assert.equal((await fetch(`${server.baseUrl}/signin`)).status, 200);
+    const record = await readRecord(join(dataDir, 'data'));
+    assert.equal(record.ownerPid, server.child.pid, 'DATA_DIR came from .env');
   });
 
   it('on an empty embedded database seeds demo data, and keeps it across a restart', async () => {
@@ -130,6 +147,7 @@ describe('the server process', function () {
 
 interface DbRecord {
   uri: string;
+  ownerPid: number;
   dbPid: number;
 }
 
@@ -147,4 +165,13 @@ async function nextRecord(dataDir: string, pid: number, server: ServerProcess): 
     if (Date.now() > deadline) throw new Error('the embedded database was not restarted');
     await delay(100);
   }
+}
+
+/** A port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
