@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '../db/primary-key.js';
 import type { Logger } from '../logger.js';
 import { writeCheckpoint } from './audit-checkpoint.service.js';
 import { AuditIndexer } from './audit-indexer.js';
@@ -15,24 +16,41 @@ export function startAuditBackground(options: {
 }): () => Promise<void> {
   const log = options.logger.child({ component: 'audit' });
   const indexer = new AuditIndexer({ logger: log });
-  let indexing: Promise<unknown> = Promise.resolve();
-  let checkpointing: Promise<unknown> = Promise.resolve();
 
-  const indexTimer = setInterval(() => {
-    indexing = indexer
-      .runOnce()
-      .catch((err: unknown) => log.warn({ err }, 'audit indexing failed; will retry'));
-  }, options.indexIntervalMs);
-  const checkpointTimer = setInterval(() => {
-    checkpointing = writeCheckpoint(options.keys, 'periodic')
+  const indexing = repeatUnlessBusy(options.indexIntervalMs, () =>
+    indexer.runOnce().catch((err: unknown) => {
+      // Another process taking the lease over at a slot's edge can meet this one's last
+      // writes; the next round repeats the batch (indexing is idempotent), so it is no fault.
+      if (isDuplicateKey(err)) log.debug({ reason: (err as Error).message }, 'audit indexing met a concurrent write');
+      else log.warn({ err }, 'audit indexing failed; will retry');
+    }),
+  );
+  const checkpointing = repeatUnlessBusy(options.checkpointIntervalSeconds * 1000, () =>
+    writeCheckpoint(options.keys, 'periodic')
       .then((checkpoint) => checkpoint && log.info({ seq: checkpoint.seq }, 'audit checkpoint signed'))
-      .catch((err: unknown) => log.warn({ err }, 'audit checkpoint failed; will retry'));
-  }, options.checkpointIntervalSeconds * 1000);
+      .catch((err: unknown) => log.warn({ err }, 'audit checkpoint failed; will retry')),
+  );
 
   return async () => {
-    clearInterval(indexTimer);
-    clearInterval(checkpointTimer);
-    await Promise.allSettled([indexing, checkpointing]);
+    await Promise.allSettled([indexing.stop(), checkpointing.stop()]);
     await indexer.release().catch(() => undefined);
+  };
+}
+
+/**
+ * Runs `work` every `intervalMs`, skipping a tick while the previous run is still going: a
+ * round that outlasts the interval (a burst to index, a slow database) must not be joined by
+ * a second one writing the same documents at once.
+ */
+function repeatUnlessBusy(intervalMs: number, work: () => Promise<unknown>) {
+  let running: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    running ??= work().finally(() => (running = undefined));
+  }, intervalMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
   };
 }

@@ -9,8 +9,11 @@ import { createLogger } from '../../src/logger.js';
 import { embeddedDbBinary } from '../../src/paths.js';
 
 /**
- * The whole test run shares one real embedded database in a throwaway folder. Tests
- * never clean it: each makes its own uniquely named data.
+ * The whole test run shares one real database: the embedded one in a throwaway folder, or
+ * the MongoDB that TEST_MONGODB_URI names (6 or later; its consent_manager database is
+ * dropped first, so point it only at a database for tests). Tests never clean it: each
+ * makes its own uniquely named data. Tests of the embedded database itself (its launcher,
+ * supervisor and faults) start their own in either case.
  */
 export const testDatabase: { uri: string; dataDir: string } = { uri: '', dataDir: '' };
 let embedded: EmbeddedDb | undefined;
@@ -19,13 +22,17 @@ let embedded: EmbeddedDb | undefined;
 before(async function () {
   this.timeout(60_000);
   testDatabase.dataDir = await mkdtemp(join(tmpdir(), 'consent-manager-test-'));
-  embedded = await startEmbeddedDb({
-    binary: embeddedDbBinary,
-    dataDir: join(testDatabase.dataDir, 'db'),
-    logger: createLogger('silent'),
-  });
-  testDatabase.uri = embedded.uri;
-  await mongoose.connect(embedded.uri, { dbName: databaseName, autoIndex: false });
+  const given = process.env.TEST_MONGODB_URI;
+  if (!given) {
+    embedded = await startEmbeddedDb({
+      binary: embeddedDbBinary,
+      dataDir: join(testDatabase.dataDir, 'db'),
+      logger: createLogger('silent'),
+    });
+  }
+  testDatabase.uri = given ?? embedded!.uri;
+  await mongoose.connect(testDatabase.uri, { dbName: databaseName, autoIndex: false });
+  if (given) await mongoose.connection.dropDatabase();
   await ensureIndexes();
 });
 
