@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser tests drive Debian's Chromium through playwright-core; install it when missing.
+# CHROMIUM_PATH may name another Chromium-based browser already installed.
 set -euo pipefail
-if [[ -x /usr/bin/chromium ]]; then
+if [[ -x /usr/bin/chromium || (-n "${CHROMIUM_PATH:-}" && -x "${CHROMIUM_PATH}") ]]; then
   exit 0
 fi
 echo "Installing Chromium from Debian's packages for the browser tests..."

@@ -21,7 +21,8 @@ export function startAuditBackground(options: {
     indexer.runOnce().catch((err: unknown) => {
       // Another process taking the lease over at a slot's edge can meet this one's last
       // writes; the next round repeats the batch (indexing is idempotent), so it is no fault.
-      if (isDuplicateKey(err)) log.debug({ reason: (err as Error).message }, 'audit indexing met a concurrent write');
+      if (isDuplicateKey(err))
+        log.debug({ reason: (err as Error).message }, 'audit indexing met a concurrent write');
       else log.warn({ err }, 'audit indexing failed; will retry');
     }),
   );

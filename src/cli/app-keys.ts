@@ -30,7 +30,9 @@ async function main() {
   // Never replace a key an app may already be using, nor leave a pair that does not match.
   const existing = [privateFile, jwksFile].filter((file) => existsSync(file));
   if (existing.length > 0) {
-    console.error(`${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}: choose another --out`);
+    console.error(
+      `${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}: choose another --out`,
+    );
     process.exitCode = 1;
     return;
   }
@@ -39,11 +41,17 @@ async function main() {
   // The thumbprint names the key, so the app's kid stays the same wherever the key is used.
   const kid = await calculateJwkThumbprint(publicJwk);
   const common = { kid, use: 'sig', alg: 'ES256' };
-  await writeFile(privateFile, `${JSON.stringify({ ...(await exportJWK(privateKey)), ...common }, null, 2)}\n`, {
+  await writeFile(
+    privateFile,
+    `${JSON.stringify({ ...(await exportJWK(privateKey)), ...common }, null, 2)}\n`,
+    {
+      flag: 'wx',
+      mode: 0o600,
+    },
+  );
+  await writeFile(jwksFile, `${JSON.stringify({ keys: [{ ...publicJwk, ...common }] }, null, 2)}\n`, {
     flag: 'wx',
-    mode: 0o600,
   });
-  await writeFile(jwksFile, `${JSON.stringify({ keys: [{ ...publicJwk, ...common }] }, null, 2)}\n`, { flag: 'wx' });
   console.log(`Wrote the private key to ${privateFile} (readable by you only)`);
   console.log(`Wrote the public key set to ${jwksFile}: register it with --jwks-file`);
 }

@@ -17,7 +17,7 @@ const usage = `Usage: npm run app:register -- --name NAME --redirect-uri URL [--
 
 Registers a third-party app as an OAuth client and prints it as JSON, with its client_id.
 --jwks-file is a JSON Web Key Set with the app's public keys (for private_key_jwt);
-`npm run app:keys` makes one.
+npm run app:keys makes one.
 --client-secret-basic issues a client secret instead (only with ALLOW_CLIENT_SECRET_BASIC=true).`;
 
 async function main() {

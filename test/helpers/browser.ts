@@ -6,10 +6,11 @@ import type { Express } from 'express';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { projectRoot } from '../../src/paths.js';
 
-const executablePath = '/usr/bin/chromium';
+// Debian's Chromium; CHROMIUM_PATH names another Chromium-based browser (a CI runner's Chrome).
+const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const artifactsDir = join(projectRoot, 'test-artifacts');
 
-/** Debian's Chromium, installed by `npm run setup:browser` (part of `npm test`). */
+/** The browser, installed by `npm run setup:browser` (part of `npm test`) when missing. */
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(executablePath)) {
     throw new Error(`${executablePath} is missing: run "npm run setup:browser" (npm test does this first)`);

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { devNull } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
 import { projectRoot } from '../../src/paths.js';
 
@@ -12,6 +14,8 @@ export interface ServerProcess {
   exited: Promise<number | null>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
+
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /**
  * What every process a test starts inherits: a path to find tools, and no settings file (a
@@ -28,7 +32,7 @@ export async function startServerProcess(
   cwd = projectRoot,
 ): Promise<ServerProcess> {
   // Absolute paths, so the server can be started from any folder, as an operator may.
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(projectRoot, 'src/server.ts')], {
+  const child = spawn(process.execPath, ['--import', tsxLoader, join(projectRoot, 'src/server.ts')], {
     cwd,
     // A variable given as undefined is left unset.
     env: definedOnly({ ...baseEnv(), PORT: '0', LOG_LEVEL: 'info', ...env }),
@@ -84,5 +88,7 @@ export async function runProcess(args: string[], env: Record<string, string>) {
 }
 
 function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }

@@ -5,7 +5,16 @@ import { fileURLToPath } from 'node:url';
 import { projectRoot } from '../../src/paths.js';
 
 /** Folders that are installed, built or generated, never written by hand. */
-const generated = new Set(['node_modules', '.git', '.build', 'dist', 'data', '.venv', 'test-artifacts', '.bench']);
+const generated = new Set([
+  'node_modules',
+  '.git',
+  '.build',
+  'dist',
+  'data',
+  '.venv',
+  'test-artifacts',
+  '.bench',
+]);
 const textFile = /\.(ts|js|mjs|cjs|json|md|sh|py|go|mod|toml|ya?ml|njk|html|css|txt)$|^\.[\w.-]+$|^run$/;
 
 async function projectFiles(folder = projectRoot): Promise<string[]> {
@@ -14,7 +23,8 @@ async function projectFiles(folder = projectRoot): Promise<string[]> {
     if (generated.has(entry.name) || entry.name.endsWith('.data')) continue;
     const path = join(folder, entry.name);
     if (entry.isDirectory()) files.push(...(await projectFiles(path)));
-    else if (entry.isFile() && textFile.test(entry.name) && entry.name !== 'package-lock.json') files.push(path);
+    else if (entry.isFile() && textFile.test(entry.name) && entry.name !== 'package-lock.json')
+      files.push(path);
   }
   return files;
 }
@@ -31,7 +41,7 @@ const outside = (path: string) => {
  */
 function escapes(file: string, text: string): string[] {
   const found: string[] = [];
-  for (const match of text.matchAll(/(?<![\w.\/-])((?:\.\.\/)+)[\w.-]*/g)) {
+  for (const match of text.matchAll(/(?<![\w./-])((?:\.\.\/)+)[\w.-]*/g)) {
     if (outside(resolve(dirname(file), match[1]!))) found.push(match[0]);
   }
   for (const match of text.matchAll(/(?:join|resolve)\(\s*([\w.]+)\s*((?:,\s*['"]\.\.['"]\s*)+)/g)) {

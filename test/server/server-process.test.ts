@@ -59,7 +59,11 @@ describe('the server process', function () {
       `# as copied from .env.example\nPORT=${port}\nLOG_LEVEL=silent\nDATA_DIR=${join(dataDir, 'data')}\n`,
     );
     // Without ENV_FILE the server reads .env in its working folder; LOG_LEVEL set here beats the file's.
-    server = await startServerProcess({ ENV_FILE: undefined, PORT: undefined, LOG_LEVEL: 'info' }, 60_000, folder);
+    server = await startServerProcess(
+      { ENV_FILE: undefined, PORT: undefined, LOG_LEVEL: 'info' },
+      60_000,
+      folder,
+    );
     assert.equal(server.baseUrl, `http://127.0.0.1:${port}`, 'PORT came from .env');
     assert.equal((await fetch(`${server.baseUrl}/signin`)).status, 200);
     const record = await readRecord(join(dataDir, 'data'));
