@@ -4,7 +4,7 @@ import { consentApiRoutes, obBasePath, obCommon } from './consents/consent-api.r
 import { consentEndings } from './consents/consent-endings.js';
 import { dataApiRoutes } from './data-api/data-api.routes.js';
 import { dashboardRoutes } from './dashboard/dashboard.routes.js';
-import { settledConsent, type ConsentDeps } from './consents/consent.service.js';
+import { endConsentOfRevokedGrant, settledConsent, type ConsentDeps } from './consents/consent.service.js';
 import { NotFoundError } from './errors.js';
 import { interactionRoutes } from './oauth/interaction.routes.js';
 import type { OAuthSecrets } from './oauth/oauth-keys.js';
@@ -25,6 +25,7 @@ import { anyone } from './http/require-role.js';
 import { exposeFlash } from './http/flash.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { requestLogging } from './http/request-logging.js';
+import { addressedToPublicUrl, requirePublicHost } from './http/public-host.js';
 import { securityHeaders } from './http/security-headers.js';
 import { sessionMiddleware } from './http/session.js';
 import { configureViews } from './http/views.js';
@@ -83,12 +84,21 @@ export function buildApp({
     ...(now ? { now } : {}),
   });
   const endings = consentEndings(provider, [webhooks.listener]);
+  // When the authorisation server ends a grant on its own (a code used twice), its consent
+  // ends too. The event cannot be awaited: a failure here is logged, and the grant's tokens
+  // are refused all the same, since the data API checks the grant on every call.
+  provider.on('grant.revoked', (_ctx: unknown, grantId: string) => {
+    endConsentOfRevokedGrant(consentDeps, grantId).catch((err: unknown) =>
+      logger.error({ err, grantId }, 'could not end the consent of a grant the authorisation server revoked'),
+    );
+  });
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
   configureViews(app, config.NODE_ENV === 'production');
 
   app.use(requestLogging(logger));
   app.use(securityHeaders());
+  app.use(requirePublicHost(config.publicUrl));
   for (const [path, file] of Object.entries(vendorFiles))
     app.get(path, anyone, (_req, res) => res.sendFile(file));
   app.use(
@@ -122,7 +132,9 @@ export function buildApp({
         'A DPoP proof (DPoP header) is required: this server issues only DPoP-bound access tokens',
     });
   });
-  app.use((req, res, next) => (servedByAuthorisationServer(req.path) ? oidc(req, res) : next()));
+  app.use((req, res, next) =>
+    servedByAuthorisationServer(req.path) ? oidc(addressedToPublicUrl(req, config.publicUrl), res) : next(),
+  );
 
   const passport = createPassport(config, audit);
   const pages = express.Router();

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -7,6 +8,36 @@ const booleanString = z
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 const positiveInt = z.coerce.number().int().positive();
+
+const proxyName = /^(loopback|linklocal|uniquelocal)$/;
+const isProxyAddress = (entry: string) => {
+  const [address, prefix, ...rest] = entry.split('/');
+  if (rest.length > 0 || !address) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+};
+
+/**
+ * Which proxies in front of the server may say who the client is (X-Forwarded-For/-Proto):
+ * none (false), the nearest N hops, or the proxies at these addresses. Never "every hop",
+ * which would let each client name its own address and so slip past per-address limits.
+ */
+const trustProxy = z.string().transform((value, ctx): false | number | string[] => {
+  if (value === 'false' || value === '0') return false;
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  if (value !== 'true' && entries.every((entry) => proxyName.test(entry) || isProxyAddress(entry)))
+    return entries;
+  ctx.addIssue({
+    code: 'custom',
+    message:
+      value === 'true'
+        ? 'trusting every hop lets clients choose their own address: give the number of proxies in front of the server (1 for one load balancer) or their addresses'
+        : 'must be false, a number of proxies, or a comma-separated list of proxy addresses or ranges (10.0.0.0/8, loopback)',
+  });
+  return z.NEVER;
+});
 
 /**
  * Every environment variable the server reads. `.env.example` documents each one;
@@ -27,7 +58,7 @@ const ConfigSchema = z.object({
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SESSION_TTL_MINUTES: positiveInt.default(30),
   SESSION_COOKIE_SECURE: booleanString.optional(),
-  TRUST_PROXY: booleanString.default(false),
+  TRUST_PROXY: trustProxy.default(false),
   SIGNIN_MAX_FAILURES_PER_ACCOUNT: positiveInt.default(5),
   SIGNIN_MAX_FAILURES_PER_IP: positiveInt.default(50),
   SIGNIN_THROTTLE_WINDOW_MINUTES: positiveInt.default(15),
@@ -107,8 +138,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const missing = (
       ['SESSION_SECRET', 'AUDIT_SIGNING_KEY', 'OAUTH_SIGNING_KEY', 'OAUTH_COOKIE_SECRET'] as const
     ).filter((name) => !parsed[name]);
-    if (missing.length > 0)
-      throw new ConfigError(missing.map((name) => `${name}: required when NODE_ENV is production`));
+    const problems = missing.map((name) => `${name}: required when NODE_ENV is production`);
+    // A session cookie sent over plain http can be read on the way: production never allows it.
+    if (parsed.SESSION_COOKIE_SECURE === false)
+      problems.push('SESSION_COOKIE_SECURE: must not be false when NODE_ENV is production');
+    if (problems.length > 0) throw new ConfigError(problems);
   }
   return Object.freeze({
     ...parsed,

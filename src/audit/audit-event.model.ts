@@ -24,6 +24,7 @@ const auditEventSchema = new Schema(
     permissions: { type: [String], default: undefined },
     recordCount: Number,
     requestId: String,
+    interactionId: String,
     ip: String,
     userAgent: String,
     details: Schema.Types.Mixed,

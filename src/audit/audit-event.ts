@@ -36,6 +36,8 @@ export type Outcome = (typeof outcomes)[number];
 /** Where a request came from; attached to events written while serving it. */
 export interface RequestContext {
   requestId?: string;
+  /** The app's x-fapi-interaction-id (its own correlation id), when it sent one. */
+  interactionId?: string;
   ip?: string;
   userAgent?: string;
 }
@@ -65,6 +67,7 @@ export interface AuditEvent extends Omit<AuditInput, 'context'> {
   at: Date;
   day: string;
   requestId?: string;
+  interactionId?: string;
   ip?: string;
   userAgent?: string;
   prevHash: string;
@@ -91,6 +94,7 @@ export function sealEvent(
   const content = dropUndefined({
     ...rest,
     requestId: context?.requestId,
+    interactionId: context?.interactionId,
     ip: context?.ip,
     userAgent: context?.userAgent,
     seq,

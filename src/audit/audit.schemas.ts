@@ -79,6 +79,7 @@ export const AuditEventBody = z.object({
   permissions: z.array(z.string()).optional(),
   recordCount: z.number().int().optional(),
   requestId: z.string().optional(),
+  interactionId: z.string().optional().describe("the app's x-fapi-interaction-id, when it sent one"),
   ip: z.string().optional(),
   userAgent: z.string().optional(),
   details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),

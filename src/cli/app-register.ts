@@ -42,7 +42,11 @@ async function main() {
     name: values.name,
     redirectUris: values['redirect-uri'],
     ...(values['jwks-file']
-      ? { jwks: JSON.parse(await readFile(resolve(invocationDirectory(), values['jwks-file']), 'utf8')) as unknown }
+      ? {
+          jwks: JSON.parse(
+            await readFile(resolve(invocationDirectory(), values['jwks-file']), 'utf8'),
+          ) as unknown,
+        }
       : {}),
     ...(values['webhook-url'] ? { webhookUrl: values['webhook-url'] } : {}),
     ...(values.purpose ? { purpose: values.purpose } : {}),

@@ -5,6 +5,7 @@ import { parse } from '../http/validate.js';
 import { requestContext } from '../http/request-context.js';
 import { requireAppToken } from '../oauth/resource-server.js';
 import { iso } from '../open-banking/ob-dates.js';
+import { fapiHeaders } from '../open-banking/fapi-headers.js';
 import { ObError, obErrorCodes } from '../open-banking/ob-errors.js';
 import { checkConsentRequest, type Permission } from './consent.js';
 import type { ConsentRecord } from './consent.model.js';
@@ -79,11 +80,11 @@ export function consentApiRoutes(provider: Provider, deps: ConsentDeps, publicUr
 export function obCommon() {
   const router = Router();
   router.use(obBasePath, express.json({ limit: '32kb', type: ['application/json', 'application/*+json'] }));
-  router.use(obBasePath, (req, res, next) => {
+  router.use(obBasePath, (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
-    res.set('x-fapi-interaction-id', String(req.id));
     next();
   });
+  router.use(obBasePath, fapiHeaders);
   return router;
 }
 

@@ -11,9 +11,9 @@ import {
 const tags = ['Open Banking: account-access consents'];
 const fapiHeaders = z.object({
   'x-fapi-interaction-id': z
-    .string()
+    .uuid()
     .optional()
-    .describe('echoed back; used as the request id in the audit log'),
+    .describe('an RFC 4122 UUID: echoed back (ours when absent) and kept in the audit log as interactionId'),
   DPoP: z.string().describe('DPoP proof for this request, bound to the access token'),
 });
 const refusals = {

@@ -17,6 +17,7 @@ import {
   CustomerConsentModel,
   type ConsentRecord,
 } from './consent.model.js';
+import { consentIdOfGrant } from '../oauth/grant-consent.model.js';
 import { ConsentStateConflict, readConsent, transition, type TransitionSet } from './consent-transitions.js';
 
 /** Told when a consent ends, so the app can be notified (webhooks). */
@@ -355,6 +356,25 @@ export async function endConsentByBank(
   if (consent.status === 'AWAU')
     return move(deps, consent, 'RJCT', statusReasons.revokedByBank, actor, context);
   return consent;
+}
+
+/**
+ * The authorisation server revoked a grant itself (a code or refresh token presented twice,
+ * or the app revoking its refresh token): the consent it carried ends with it, through the
+ * same transition, audit event and notice to the app as any other ending.
+ */
+export async function endConsentOfRevokedGrant(deps: ConsentDeps, grantId: string) {
+  const consentId = await consentIdOfGrant(grantId);
+  const consent = consentId ? await settledConsent(deps, consentId) : undefined;
+  if (consent?.status !== 'AUTH' || consent.grantId !== grantId) return consent;
+  const actor: Actor = { type: 'system', id: 'authorisation-server' };
+  try {
+    return await move(deps, consent, 'CANC', statusReasons.grantRevoked, actor);
+  } catch (error) {
+    // Ended at the same moment by someone else (the customer, the app): it has ended either way.
+    if (error instanceof ConflictError) return settledConsent(deps, consent._id);
+    throw error;
+  }
 }
 
 /** An app's consents that are still live (pending or authorised), each settled. A scan: used by rare admin actions only. */

@@ -123,6 +123,11 @@ export const statusReasons = {
     StatusReasonCode: 'C008',
     StatusReasonDescription: 'An account was removed by the customer',
   },
+  grantRevoked: {
+    StatusReasonCode: 'C009',
+    StatusReasonDescription:
+      'Ended by the authorisation server: an authorisation code or refresh token was used twice, or the app revoked its tokens',
+  },
 } as const satisfies Record<string, StatusReason>;
 
 export interface PermissionProblem {

@@ -69,10 +69,15 @@ const transactions = z.object({ Data: z.object({ Transaction: z.array(OBTransact
 
 const headers = z.object({
   'x-fapi-customer-ip-address': z
-    .string()
+    .union([z.ipv4(), z.ipv6()])
     .optional()
-    .describe('present when the customer is present; without it, calls are limited per day'),
-  'x-fapi-interaction-id': z.string().optional(),
+    .describe(
+      "the customer's IP address, sent only while the customer is present; without it, calls are limited per day",
+    ),
+  'x-fapi-interaction-id': z
+    .uuid()
+    .optional()
+    .describe('an RFC 4122 UUID: echoed back (ours when absent) and kept in the audit log as interactionId'),
   DPoP: z.string(),
 });
 const refusals = {

@@ -31,7 +31,7 @@ export function dataApiRoutes(provider: Provider, deps: Deps, publicUrl: string)
       resource,
       route,
       ...(accountId ? { accountId } : {}),
-      attended: Boolean(req.get('x-fapi-customer-ip-address')),
+      attended: res.locals.customerIpAddress !== undefined,
       context: requestContext(req),
     });
 

@@ -57,6 +57,7 @@ const titles: Record<number, string> = {
   404: 'Page not found',
   409: 'That has already changed',
   413: 'That request was too large',
+  421: 'Wrong address for this service',
   429: 'Too many attempts',
   503: 'Temporarily unavailable',
 };

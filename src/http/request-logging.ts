@@ -3,19 +3,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../logger.js';
 
-const safeRequestId = /^[A-Za-z0-9._:-]{1,100}$/;
-
 /**
- * Gives every request an id (the caller's x-request-id or x-fapi-interaction-id when
- * well-formed, a new UUID otherwise), echoes it back, and logs one line per request
- * with method, path, status and time. Bodies are never logged.
+ * Gives every request an id of our own (never the caller's: a request id in the audit log
+ * must be one the server chose), sends it back as x-request-id, and logs one line per
+ * request with method, path, status and time. Bodies are never logged. An app's
+ * x-fapi-interaction-id is kept beside it (open-banking/fapi-headers.ts).
  */
 export function requestLogging(logger: Logger) {
   return pinoHttp({
     logger,
-    genReqId(req: IncomingMessage, res: ServerResponse) {
-      const offered = req.headers['x-fapi-interaction-id'] ?? req.headers['x-request-id'];
-      const id = typeof offered === 'string' && safeRequestId.test(offered) ? offered : randomUUID();
+    genReqId(_req: IncomingMessage, res: ServerResponse) {
+      const id = randomUUID();
       res.setHeader('x-request-id', id);
       return id;
     },

@@ -17,7 +17,6 @@ export function sessionMiddleware(config: Config, secret: string, client: MongoC
     resave: false,
     saveUninitialized: false,
     rolling: true,
-    proxy: config.TRUST_PROXY,
     store: oneAtATimePerSession(
       MongoStore.create({
         client: client as never,

@@ -150,7 +150,9 @@ export function createOidcProvider(
   };
 
   const provider = new Provider(config.publicUrl, configuration);
-  provider.proxy = config.TRUST_PROXY;
+  // The app hands the provider every request addressed to PUBLIC_URL (http/public-host.ts),
+  // with the forwarded host and scheme set from it, so the URLs it builds are PUBLIC_URL's.
+  provider.proxy = true;
   // A database that cannot be reached is "try again shortly" (503), not a fault of ours (500).
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: unknown) => {
     if (isDatabaseUnavailable(error)) ctx.status = 503;

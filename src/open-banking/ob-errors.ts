@@ -60,6 +60,7 @@ const statusText: Record<number, string> = {
   409: '409 Conflict',
   413: '413 PayloadTooLarge',
   415: '415 UnsupportedMediaType',
+  421: '421 MisdirectedRequest',
   429: '429 TooManyRequests',
   500: '500 InternalServerError',
   503: '503 ServiceUnavailable',

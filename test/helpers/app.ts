@@ -9,12 +9,15 @@ import { auditKeysFromPem, generateAuditKeyPem } from '../../src/audit/audit-key
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 
-/** A test config: silent logs, and client IPs taken from X-Forwarded-For so each test can be its own client. */
+/**
+ * A test config: silent logs, and client IPs taken from X-Forwarded-For (as set by one proxy
+ * in front) so each test can be its own client.
+ */
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
-    TRUST_PROXY: 'true',
+    TRUST_PROXY: '1',
     SESSION_SECRET: 'test-session-secret-that-is-long-enough-1234',
     ...overrides,
   });

@@ -119,6 +119,33 @@ describe('OAuth: an app gets access the way a regulated fintech does', function 
     assert.equal(introspection.active, false, 'a reused code revokes what it gave (RFC 6749 4.1.2)');
   });
 
+  it('a code used twice ends its consent too: cancelled with its reason, audited, and no longer shown as authorised', async () => {
+    const { person } = await createCustomerWithAccounts(5, 'code-replay');
+    const app = await registerTestApp(server.issuer);
+    const c = await appClient(server.issuer, app);
+    const consentId = (await createConsentAs(server.issuer, c, { Permissions: permissions })).body.Data
+      .ConsentId as string;
+    const flow = await authoriseInBrowser(server.issuer, app, c, consentId, person, (html) => ({
+      decision: 'approve',
+      accountIds: accountIdsOn(html),
+    }));
+    await exchangeCode(c, flow);
+    const replay = await exchangeCode(c, flow).catch((error: { error?: string }) => error);
+    assert.equal((replay as { error?: string }).error, 'invalid_grant');
+
+    // The library revokes the grant as it answers; the consent follows within moments.
+    let consent = await readConsent(consentId);
+    for (let i = 0; i < 50 && consent?.status === 'AUTH'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      consent = await readConsent(consentId);
+    }
+    assert.equal(consent?.status, 'CANC');
+    assert.equal(consent?.statusReason?.StatusReasonCode, 'C009');
+    const ended = (await auditEventsWhere({ consentId, action: 'consent.revoked' }))[0];
+    assert.equal(ended?.actor.type, 'system');
+    assert.match(ended?.reason ?? '', /authorisation code or refresh token was used twice/);
+  });
+
   it('when the customer denies, the consent is rejected and the app is told access_denied', async () => {
     const { person } = await createCustomerWithAccounts(3, 'bob');
     const app = await registerTestApp(server.issuer);

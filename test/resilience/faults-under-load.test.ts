@@ -57,7 +57,7 @@ describe('faults under load', function () {
   /**
    * The 200 answers that cannot be tied to a `data.accessed` event: the client sends its
    * own x-fapi-interaction-id, the server echoes it and records it as the event's
-   * requestId (so a 200 with the id not echoed counts as missing too).
+   * interactionId (so a 200 with the id not echoed counts as missing too).
    */
   /** A customer's consent, and `readers` clients reading its balances through the front door. */
   const readersOfBalances = async () => {
@@ -72,8 +72,8 @@ describe('faults under load', function () {
 
   const withoutAuditEvent = async (reads: readonly Read[]) => {
     const recorded = new Set(
-      (await AuditEventModel.find({ action: 'data.accessed' }, { requestId: 1 }).lean()).map(
-        (e) => e.requestId,
+      (await AuditEventModel.find({ action: 'data.accessed' }, { interactionId: 1 }).lean()).map(
+        (e) => e.interactionId,
       ),
     );
     return reads.filter((r) => r.status === 200 && !(r.echoed && recorded.has(r.interactionId)));

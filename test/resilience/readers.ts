@@ -5,7 +5,7 @@ import type { AppClient } from '../helpers/oauth-client.js';
 
 /** One call to the data API as a client saw it. */
 export interface Read {
-  /** The x-fapi-interaction-id the client sent; the server records it as the audit event's requestId. */
+  /** The x-fapi-interaction-id the client sent; the server records it as the audit event's interactionId. */
   interactionId: string;
   /** Which server process the front door was asked to use, if one was pinned. */
   backend: number | undefined;
