@@ -8,6 +8,7 @@ import { endConsentOfRevokedGrant, settledConsent, type ConsentDeps } from './co
 import { NotFoundError } from './errors.js';
 import { interactionRoutes } from './oauth/interaction.routes.js';
 import type { OAuthSecrets } from './oauth/oauth-keys.js';
+import { signingKeyRoutes } from './oauth/signing-keys.routes.js';
 import { createOidcProvider, oauthRoutes, servedByAuthorisationServer } from './oauth/oidc-provider.js';
 import { obErrorHandler } from './open-banking/ob-errors.js';
 import { createWebhooks, type Webhooks } from './webhooks/webhook.service.js';
@@ -80,7 +81,8 @@ export function buildApp({
     audit,
     logger,
     publicUrl: config.publicUrl,
-    signingJwk: oauthSecrets.jwks.keys[0]!,
+    signingKey: oauthSecrets.webhookKey,
+    allowInternalAddresses: config.allowLoopbackHttp,
     ...(now ? { now } : {}),
   });
   const endings = consentEndings(provider, [webhooks.listener]);
@@ -94,7 +96,8 @@ export function buildApp({
   });
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
-  configureViews(app, config.NODE_ENV === 'production');
+  // Templates are read once, except in development, where edits show on the next request.
+  configureViews(app, config.NODE_ENV !== 'development');
 
   app.use(requestLogging(logger));
   app.use(securityHeaders());
@@ -107,6 +110,7 @@ export function buildApp({
   );
 
   app.use(openApiRoutes(config.publicUrl));
+  app.use(signingKeyRoutes(oauthSecrets));
 
   // Open Banking API: JSON in, OB error bodies out.
   app.use(obCommon());
@@ -152,7 +156,10 @@ export function buildApp({
   pages.use(accountPageRoutes());
   pages.use(interactionRoutes(provider, consentDeps));
   pages.use(
-    dashboardRoutes(consentDeps, { issuer: config.publicUrl, signingJwk: oauthSecrets.jwks.keys[0]! }),
+    dashboardRoutes(consentDeps, {
+      issuer: config.publicUrl,
+      signingJwk: oauthSecrets.receiptKey.privateJwk,
+    }),
   );
   pages.use(
     appPageRoutes(audit, consentDeps, {

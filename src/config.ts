@@ -18,6 +18,11 @@ const isProxyAddress = (entry: string) => {
   return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
 };
 
+const ecPrivateKey = z
+  .string()
+  .regex(/-----BEGIN PRIVATE KEY-----/, 'must be an EC P-256 private key in PKCS#8 PEM form')
+  .optional();
+
 /**
  * Which proxies in front of the server may say who the client is (X-Forwarded-For/-Proto):
  * none (false), the nearest N hops, or the proxies at these addresses. Never "every hop",
@@ -69,11 +74,10 @@ const ConfigSchema = z.object({
   REFRESH_TOKEN_TTL_DAYS: positiveInt.max(3650).default(90),
   ALLOW_CLIENT_SECRET_BASIC: booleanString.default(false),
   ALLOW_HTTP_LOOPBACK_CLIENTS: booleanString.optional(),
-  OAUTH_SIGNING_KEY: z
-    .string()
-    .regex(/-----BEGIN PRIVATE KEY-----/, 'must be an EC P-256 private key in PKCS#8 PEM form')
-    .optional(),
+  OAUTH_SIGNING_KEY: ecPrivateKey,
   OAUTH_COOKIE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  RECEIPT_SIGNING_KEY: ecPrivateKey,
+  WEBHOOK_SIGNING_KEY: ecPrivateKey,
   AUDIT_SIGNING_KEY: z
     .string()
     .regex(/-----BEGIN PRIVATE KEY-----/, 'must be an Ed25519 private key in PKCS#8 PEM form')
@@ -136,7 +140,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = result.data;
   if (parsed.NODE_ENV === 'production') {
     const missing = (
-      ['SESSION_SECRET', 'AUDIT_SIGNING_KEY', 'OAUTH_SIGNING_KEY', 'OAUTH_COOKIE_SECRET'] as const
+      [
+        'SESSION_SECRET',
+        'AUDIT_SIGNING_KEY',
+        'OAUTH_SIGNING_KEY',
+        'RECEIPT_SIGNING_KEY',
+        'WEBHOOK_SIGNING_KEY',
+        'OAUTH_COOKIE_SECRET',
+      ] as const
     ).filter((name) => !parsed[name]);
     const problems = missing.map((name) => `${name}: required when NODE_ENV is production`);
     // A session cookie sent over plain http can be read on the way: production never allows it.

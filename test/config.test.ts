@@ -3,6 +3,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { generateAuditKeyPem } from '../src/audit/audit-keys.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 
+const ecPem = () =>
+  generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    .privateKey.export({ format: 'pem', type: 'pkcs8' })
+    .toString();
+
 describe('loadConfig', () => {
   it('when nothing is set, uses documented defaults', () => {
     const config = loadConfig({});
@@ -42,9 +47,35 @@ describe('loadConfig', () => {
         .privateKey.export({ format: 'pem', type: 'pkcs8' })
         .toString(),
       OAUTH_COOKIE_SECRET: 'y'.repeat(40),
+      RECEIPT_SIGNING_KEY: ecPem(),
+      WEBHOOK_SIGNING_KEY: ecPem(),
     });
     assert.equal(config.allowLoopbackHttp, false);
     assert.equal(config.cookieSecure, true);
+  });
+
+  it('in production, refuses a session cookie without Secure', () => {
+    assert.throws(
+      () =>
+        loadConfig({
+          NODE_ENV: 'production',
+          SESSION_SECRET: 'x'.repeat(40),
+          AUDIT_SIGNING_KEY: generateAuditKeyPem(),
+          OAUTH_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' })
+            .privateKey.export({ format: 'pem', type: 'pkcs8' })
+            .toString(),
+          OAUTH_COOKIE_SECRET: 'y'.repeat(40),
+          RECEIPT_SIGNING_KEY: ecPem(),
+          WEBHOOK_SIGNING_KEY: ecPem(),
+          SESSION_COOKIE_SECURE: 'false',
+        }),
+      /SESSION_COOKIE_SECURE: must not be false when NODE_ENV is production/,
+    );
+    assert.equal(
+      loadConfig({ SESSION_COOKIE_SECURE: 'false' }).cookieSecure,
+      false,
+      'development may use http',
+    );
   });
 
   it('treats empty values as unset', () => {

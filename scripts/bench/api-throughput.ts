@@ -70,7 +70,8 @@ export async function throughputScenario(options: {
     const issuer = `http://127.0.0.1:${(bankServer.address() as AddressInfo).port}`;
     const audit = createAuditLog({ keys: auditKeysFromPem(generateAuditKeyPem()), logger });
     const config = loadConfig({
-      NODE_ENV: 'production',
+      // Production but for plain http on loopback, which production refuses for session cookies.
+      NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
       PUBLIC_URL: issuer,
       SESSION_SECRET: 'bench-session-secret-that-is-long-enough-1234',
@@ -80,7 +81,6 @@ export async function throughputScenario(options: {
         .toString(),
       OAUTH_COOKIE_SECRET: 'bench-cookie-secret-that-is-long-enough-5678',
       ALLOW_HTTP_LOOPBACK_CLIENTS: 'true',
-      SESSION_COOKIE_SECURE: 'false',
     });
     const built = buildApp({
       config,

@@ -1,16 +1,29 @@
 import { z } from 'zod';
+import { isInternalAddress } from '../webhooks/webhook-sender.js';
 
 const loopback = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//;
 
 /** https everywhere; plain http only to this machine, and only when development settings allow it. */
 export function appUrl(allowLoopbackHttp: boolean) {
-  return z
-    .url({ protocol: /^https?$/ })
-    .max(500)
-    .refine((url) => url.startsWith('https://') || (allowLoopbackHttp && loopback.test(url)), {
-      message: allowLoopbackHttp ? 'must use https (or http to localhost)' : 'must use https',
-    })
-    .refine((url) => !url.includes('#'), { message: 'must not contain a fragment' });
+  return (
+    z
+      .url({ protocol: /^https?$/ })
+      .max(500)
+      .refine((url) => url.startsWith('https://') || (allowLoopbackHttp && loopback.test(url)), {
+        message: allowLoopbackHttp ? 'must use https (or http to localhost)' : 'must use https',
+      })
+      .refine((url) => !url.includes('#'), { message: 'must not contain a fragment' })
+      // The server calls these addresses itself (webhooks, keys): never this machine or a
+      // private network, except in development. Names are checked again when they are resolved.
+      .refine((url) => allowLoopbackHttp || !namesInternalHost(url), {
+        message: 'must not point at this machine or a private network',
+      })
+  );
+}
+
+function namesInternalHost(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || isInternalAddress(host);
 }
 
 const privateMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];

@@ -58,15 +58,20 @@ export async function buildReceipt(app: ConnectedApp, issuer: string, now = new 
   };
 }
 
+const receiptType = 'consent-receipt+jws';
+
 export async function signReceipt(receipt: Receipt, signingJwk: Record<string, unknown>): Promise<string> {
   const key = await importJWK(signingJwk as JWK, 'ES256');
   return new CompactSign(new TextEncoder().encode(canonicalJson(receipt)))
-    .setProtectedHeader({ alg: 'ES256', kid: String(signingJwk.kid), typ: 'consent-receipt+jws' })
+    .setProtectedHeader({ alg: 'ES256', kid: String(signingJwk.kid), typ: receiptType })
     .sign(key);
 }
 
 /** Checks a receipt's signature against a published JWKS and returns the receipt it signs. */
 export async function verifyReceipt(jws: string, jwks: { keys: JWK[] }): Promise<Receipt> {
-  const { payload } = await compactVerify(jws, createLocalJWKSet(jwks));
+  const { payload, protectedHeader } = await compactVerify(jws, createLocalJWKSet(jwks));
+  // The type says what was signed: a valid signature on anything else is no receipt.
+  if (protectedHeader.typ !== receiptType)
+    throw new Error(`not a consent receipt (typ ${protectedHeader.typ})`);
   return JSON.parse(new TextDecoder().decode(payload)) as Receipt;
 }

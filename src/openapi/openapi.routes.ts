@@ -3,10 +3,11 @@ import { complianceOperations } from '../compliance/compliance.openapi.js';
 import { consentOperations } from '../consents/consent.openapi.js';
 import { dataApiOperations } from '../data-api/data-api.openapi.js';
 import { anyone } from '../http/require-role.js';
+import { signingKeyOperations } from '../oauth/signing-keys.routes.js';
 import { buildOpenApiDocument } from './openapi.js';
 
 export function allOperations() {
-  return [...consentOperations, ...dataApiOperations, ...complianceOperations];
+  return [...consentOperations, ...dataApiOperations, ...complianceOperations, ...signingKeyOperations];
 }
 
 export function openApiRoutes(publicUrl: string) {

@@ -10,7 +10,10 @@ const webhookDeliverySchema = new Schema(
     consentId: { type: String, required: true },
     event: { type: String, required: true },
     url: { type: String, required: true },
-    jws: { type: String, required: true },
+    // What the notice says; it is signed afresh at each attempt, so its exp stays short.
+    claims: { type: Schema.Types.Mixed },
+    // Notices queued before claims were kept hold their signed form instead.
+    jws: { type: String },
     status: { type: String, enum: ['pending', 'delivered', 'failed'], required: true },
     attempts: { type: [attemptSchema], default: [] },
     createdAt: { type: Date, required: true },

@@ -6,6 +6,8 @@ import type { ConsentEndListener } from '../consents/consent-endings.js';
 import { iso } from '../open-banking/ob-dates.js';
 import { Lease } from '../db/lease.js';
 import type { Logger } from '../logger.js';
+import type { PurposeKey } from '../oauth/oauth-keys.js';
+import { postNotice } from './webhook-sender.js';
 import { WebhookDeliveryModel, WebhookQueueModel, type WebhookDeliveryRecord } from './webhook.model.js';
 
 /** Waits before the 2nd, 3rd, ... attempt; after the last, the delivery has failed. */
@@ -23,17 +25,23 @@ export interface WebhookOptions {
   audit: AuditLog;
   logger: Logger;
   publicUrl: string;
-  /** The authorisation server's signing key (its public half is at /oauth/jwks). */
-  signingJwk: Record<string, unknown>;
+  /** The key kept for webhook notices only (its public half is at /.well-known/webhook-keys.json). */
+  signingKey: PurposeKey;
+  /** Development on one machine only: let notices go to this machine and private networks. */
+  allowInternalAddresses: boolean;
   now?: () => Date;
-  fetchImpl?: typeof fetch;
 }
 
+/** How long a signed notice is good for: long enough to arrive, too short to be replayed later. */
+const noticeLifetimeSeconds = 300;
+export const noticeType = 'consent-event+jwt';
+
 /**
- * Tells apps that a consent ended, with a JWT signed by the authorisation server's key
- * (so apps check it with the keys at /oauth/jwks), posted to the app's webhook URL. Each
- * notice is queued in the database and retried with backoff by whichever process holds
- * the worker lease; every attempt is kept on the delivery and in the audit log.
+ * Tells apps that a consent ended, with a JWT signed by the key kept for webhook notices,
+ * posted to the app's webhook URL. Each notice is queued in the database and retried with
+ * backoff by whichever process holds the worker lease; every attempt is kept on the
+ * delivery and in the audit log. Each attempt is signed afresh (`iat`, a short `exp`, and
+ * the notice's id as `jti`, the same on every attempt, so apps can drop repeats).
  */
 export function createWebhooks(options: WebhookOptions) {
   const now = () => options.now?.() ?? new Date();
@@ -45,33 +53,38 @@ export function createWebhooks(options: WebhookOptions) {
       const app = await findApp(consent.clientId);
       if (!app?.webhookUrl) return;
       const id = randomUUID();
-      const key = await importJWK(options.signingJwk as JWK, 'ES256');
-      const jws = await new SignJWT({
-        event: `consent.${event}`,
-        ConsentId: consent._id,
-        Status: consent.status,
-        StatusUpdateDateTime: iso(consent.statusUpdateDateTime),
-        ...(consent.statusReason ? { StatusReason: [consent.statusReason] } : {}),
-      })
-        .setProtectedHeader({ alg: 'ES256', kid: String(options.signingJwk.kid), typ: 'consent-event+jwt' })
-        .setIssuer(options.publicUrl)
-        .setAudience(consent.clientId)
-        .setIssuedAt(Math.floor(now().getTime() / 1000))
-        .setJti(id)
-        .sign(key);
       await WebhookDeliveryModel.create({
         _id: id,
         clientId: consent.clientId,
         consentId: consent._id,
         event: `consent.${event}`,
         url: app.webhookUrl,
-        jws,
+        claims: {
+          event: `consent.${event}`,
+          ConsentId: consent._id,
+          Status: consent.status,
+          StatusUpdateDateTime: iso(consent.statusUpdateDateTime),
+          ...(consent.statusReason ? { StatusReason: [consent.statusReason] } : {}),
+        },
         status: 'pending',
         createdAt: now(),
       });
       await WebhookQueueModel.create({ _id: id, nextAttemptAt: now() });
     },
   };
+
+  async function signedNotice(delivery: WebhookDeliveryRecord): Promise<string> {
+    if (!delivery.claims) return delivery.jws!;
+    const issuedAt = Math.floor(now().getTime() / 1000);
+    return new SignJWT(delivery.claims as Record<string, unknown>)
+      .setProtectedHeader({ alg: 'ES256', kid: options.signingKey.kid, typ: noticeType })
+      .setIssuer(options.publicUrl)
+      .setAudience(delivery.clientId)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + noticeLifetimeSeconds)
+      .setJti(delivery._id)
+      .sign(await importJWK(options.signingKey.privateJwk as JWK, 'ES256'));
+  }
 
   /** Attempts every due delivery, if this process holds the worker lease. Returns how many were attempted. */
   async function deliverDue(): Promise<number> {
@@ -96,15 +109,12 @@ export function createWebhooks(options: WebhookOptions) {
     let status: number | undefined;
     let error: string | undefined;
     try {
-      const res = await (options.fetchImpl ?? fetch)(delivery.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/jwt' },
-        body: delivery.jws,
-        redirect: 'error',
-        signal: AbortSignal.timeout(5000),
+      status = await postNotice(delivery.url, await signedNotice(delivery), {
+        contentType: 'application/jwt',
+        timeoutMs: 5000,
+        allowInternal: options.allowInternalAddresses,
       });
-      status = res.status;
-      if (!res.ok) error = `answered ${res.status}`;
+      if (status < 200 || status > 299) error = `answered ${status}`;
     } catch (cause) {
       error = cause instanceof Error ? cause.message.slice(0, 200) : 'request failed';
     }

@@ -131,8 +131,13 @@ describe('consent receipts', function () {
     assert.match(page.text, /How to withdraw/);
 
     const res = await agent.get(`/my/apps/${s.consentId}/receipt.json`).expect(200);
-    const jwks = (await (await fetch(`${server.issuer}/oauth/jwks`)).json()) as { keys: JWK[] };
+    const jwks = (await (await fetch(`${server.issuer}/.well-known/receipt-keys.json`)).json()) as {
+      keys: JWK[];
+    };
     const signed = await verifyReceipt(res.body.jws, jwks);
+    // The receipt key signs receipts only, and no other key signs them.
+    const idTokenKeys = (await (await fetch(`${server.issuer}/oauth/jwks`)).json()) as { keys: JWK[] };
+    await assert.rejects(verifyReceipt(res.body.jws, idTokenKeys), /no applicable key found/);
     assert.deepEqual(signed, res.body.receipt);
     assert.equal(signed.consentId, s.consentId);
     assert.equal(signed.app.name, 'Budget Buddy');

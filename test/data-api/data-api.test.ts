@@ -171,6 +171,56 @@ describe('OB data API', function () {
     );
   });
 
+  it('counts the customer as present only for a real IP address: anything else is a 400 naming the header, and reads nothing', async () => {
+    const s = await connectedApp(server, ['ReadAccountsBasic']);
+    for (let i = 0; i < 4; i++)
+      await readData(server.issuer, s.c, s.tokens.access_token, '/accounts', { attended: false });
+    const limited = await readData(server.issuer, s.c, s.tokens.access_token, '/accounts', {
+      attended: false,
+    });
+    assert.equal(limited.status, 429);
+    for (const value of ['not-an-ip-address', '999.1.1.1', '198.51.100.7, 10.0.0.1', '']) {
+      const res = await readData(server.issuer, s.c, s.tokens.access_token, '/accounts', {
+        attended: false,
+        headers: { 'x-fapi-customer-ip-address': value },
+      });
+      assert.equal(res.status, 400, `"${value}"`);
+      assert.equal(res.body.Errors[0].ErrorCode, 'U006');
+      assert.equal(res.body.Errors[0].Path, 'x-fapi-customer-ip-address');
+      assert.equal(res.body.Data, undefined);
+    }
+    for (const ip of ['198.51.100.7', '2001:db8::7'])
+      assert.equal(
+        (
+          await readData(server.issuer, s.c, s.tokens.access_token, '/accounts', {
+            headers: { 'x-fapi-customer-ip-address': ip },
+          })
+        ).status,
+        200,
+      );
+    const reads = await auditEventsWhere({ consentId: s.consentId, action: 'data.accessed' });
+    assert.equal(reads.length, 6, 'four unattended reads and the two with a real address');
+  });
+
+  it("keeps the app's x-fapi-interaction-id beside our own request id in the audit log, and refuses one that is not a UUID", async () => {
+    const s = await connectedApp(server, ['ReadAccountsBasic']);
+    const interactionId = randomUUID();
+    const ok = await readData(server.issuer, s.c, s.tokens.access_token, '/accounts', {
+      headers: { 'x-fapi-interaction-id': interactionId },
+    });
+    assert.equal(ok.status, 200);
+    const event = (await auditEventsWhere({ consentId: s.consentId, action: 'data.accessed' })).at(-1)!;
+    assert.equal(event.interactionId, interactionId);
+    assert.match(event.requestId ?? '', /^[0-9a-f-]{36}$/);
+    assert.notEqual(event.requestId, interactionId, 'the request id is the server’s own');
+
+    const refused = await readData(server.issuer, s.c, s.tokens.access_token, '/accounts', {
+      headers: { 'x-fapi-interaction-id': 'DROP TABLE audit' },
+    });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.Errors[0].Path, 'x-fapi-interaction-id');
+  });
+
   it('accepts a DPoP proof once: the same proof sent five times at once gets one answer, four refusals', async () => {
     const s = await connectedApp(server, ['ReadAccountsBasic']);
     const url = `${server.issuer}${obBasePath}/accounts`;

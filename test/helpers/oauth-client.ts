@@ -297,10 +297,11 @@ export async function readData(
   c: AppClient,
   accessToken: string,
   path: string,
-  options: { attended?: boolean } = {},
+  options: { attended?: boolean; headers?: Record<string, string> } = {},
 ) {
   const headers = new Headers();
   if (options.attended !== false) headers.set('x-fapi-customer-ip-address', '198.51.100.7');
+  for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, value);
   const url = path.startsWith('http') ? new URL(path) : new URL(`${issuer}${obBasePath}${path}`);
   try {
     const res = await client.fetchProtectedResource(c.config, accessToken, url, 'GET', undefined, headers, {

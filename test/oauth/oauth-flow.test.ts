@@ -142,7 +142,7 @@ describe('OAuth: an app gets access the way a regulated fintech does', function 
     assert.equal(consent?.status, 'CANC');
     assert.equal(consent?.statusReason?.StatusReasonCode, 'C009');
     const ended = (await auditEventsWhere({ consentId, action: 'consent.revoked' }))[0];
-    assert.equal(ended?.actor.type, 'system');
+    assert.equal(ended?.actor?.type, 'system');
     assert.match(ended?.reason ?? '', /authorisation code or refresh token was used twice/);
   });
 

@@ -97,13 +97,30 @@ describe('webhooks: the app is told when a consent ends', function () {
 
     const notice = received.at(-1)!;
     assert.equal(notice.type, 'application/jwt');
-    const jwks = (await (await fetch(`${server.issuer}/oauth/jwks`)).json()) as Parameters<
+    const jwks = (await (await fetch(`${server.issuer}/.well-known/webhook-keys.json`)).json()) as Parameters<
       typeof createLocalJWKSet
     >[0];
-    const { payload } = await jwtVerify(notice.body, createLocalJWKSet(jwks), {
+    const { payload, protectedHeader } = await jwtVerify(notice.body, createLocalJWKSet(jwks), {
       issuer: server.issuer,
       audience: app.clientId,
+      typ: 'consent-event+jwt',
+      requiredClaims: ['iat', 'exp', 'jti'],
+      maxTokenAge: '5m',
     });
+    assert.ok(payload.exp! - payload.iat! <= 300, 'a notice is good for five minutes at most');
+    assert.equal(
+      payload.jti,
+      delivery!._id,
+      'every attempt carries the notice’s own id, so repeats can be dropped',
+    );
+    assert.match(protectedHeader.kid ?? '', /^webhook-/);
+    const idTokenKeys = (await (await fetch(`${server.issuer}/oauth/jwks`)).json()) as Parameters<
+      typeof createLocalJWKSet
+    >[0];
+    await assert.rejects(
+      jwtVerify(notice.body, createLocalJWKSet(idTokenKeys)),
+      'not signed with the ID token key',
+    );
     assert.deepEqual(
       [payload.event, payload.ConsentId, payload.Status],
       ['consent.revoked', consentId, 'CANC'],

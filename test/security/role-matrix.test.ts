@@ -667,6 +667,16 @@ const matrix: Record<string, Row> = {
     call: (_w, as) => as.page('GET', '/.well-known/audit-keys.json'),
     expect: { all: 200 },
   },
+  'GET /.well-known/receipt-keys.json': {
+    kind: 'public',
+    call: (_w, as) => as.page('GET', '/.well-known/receipt-keys.json'),
+    expect: { all: 200 },
+  },
+  'GET /.well-known/webhook-keys.json': {
+    kind: 'public',
+    call: (_w, as) => as.page('GET', '/.well-known/webhook-keys.json'),
+    expect: { all: 200 },
+  },
   'GET /.well-known/openid-configuration': {
     kind: 'public',
     call: (_w, as) => as.page('GET', '/.well-known/openid-configuration'),

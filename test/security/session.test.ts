@@ -48,6 +48,11 @@ async function signIn(app: Express, person: TestPerson, cookie?: string) {
 const signedInWith = async (app: Express, cookie: string) =>
   (await request(app).get('/my/accounts').set('Cookie', `${cookieName}=${cookie}`)).status === 200;
 
+const ecPem = () =>
+  generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    .privateKey.export({ format: 'pem', type: 'pkcs8' })
+    .toString();
+
 describe('sessions: fixation and cookie flags', () => {
   let app: Express;
   let customer: TestPerson;
@@ -132,10 +137,10 @@ describe('sessions: fixation and cookie flags', () => {
       const production = buildTestApp({
         NODE_ENV: 'production',
         AUDIT_SIGNING_KEY: testAuditKeyPem,
-        OAUTH_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' })
-          .privateKey.export({ format: 'pem', type: 'pkcs8' })
-          .toString(),
+        OAUTH_SIGNING_KEY: ecPem(),
         OAUTH_COOKIE_SECRET: 'production-like-oauth-cookie-secret-0123456789',
+        RECEIPT_SIGNING_KEY: ecPem(),
+        WEBHOOK_SIGNING_KEY: ecPem(),
       });
       const overTls = await request(production).get('/signin').set('X-Forwarded-Proto', 'https').expect(200);
       const line = setCookies(overTls).find((l) => l.startsWith(`${cookieName}=`))!;
