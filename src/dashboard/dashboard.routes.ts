@@ -48,7 +48,9 @@ export function dashboardRoutes(
     const { before } = parse(HistoryQuery, req.query);
     const app = await connectedApp(deps, req.user!.customerId!, consentId);
     const history = await accessHistory(consentId, before);
-    // Label every account the history mentions, including any no longer shared.
+    // Label the customer's own accounts the history mentions, including any no longer shared.
+    // Anything else came from an app's request path and is never shown as written: an app
+    // must not be able to write text onto the customer's page, or name other people's accounts.
     const labels = Object.fromEntries(
       (await listAccountsWithBalances(req.user!.customerId!)).map((a) => [
         a.accountId,

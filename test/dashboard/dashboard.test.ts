@@ -95,6 +95,24 @@ describe('customer dashboard: connected apps', function () {
     assert.match(list.text, new RegExp(`<a href="${server.issuer}">Renew in Budget Buddy</a>`));
   });
 
+  it('never shows text an app put in a request path: an account id that is not the customer’s is “an account not shared with this app”', async () => {
+    const s = await connectedApp(server, ['ReadAccountsBasic']);
+    const other = await connectedApp(server, ['ReadAccountsBasic']);
+    const spoof = 'CALL-0800-555-0199-TO-VERIFY';
+    const otherCustomersAccount = other.accounts[0]!.accountId;
+    for (const accountId of [spoof, otherCustomersAccount])
+      assert.equal((await readData(server.issuer, s.c, s.tokens.access_token, `/accounts/${accountId}`)).status, 403);
+
+    const { agent } = await signedInAgent(server.app, s.person);
+    const detail = await agent.get(`/my/apps/${s.consentId}`).expect(200);
+    assert.doesNotMatch(detail.text, /CALL-0800/);
+    assert.ok(!detail.text.includes(otherCustomersAccount), 'no other customer’s account id');
+    assert.equal(detail.text.match(/An account not shared with this app/g)?.length, 2);
+    // The audit log keeps what was asked for, as evidence for the bank.
+    const denied = await auditEventsWhere({ consentId: s.consentId, action: 'data.denied' });
+    assert.deepEqual(denied.map((e) => e.accountIds), [[spoof], [otherCustomersAccount]]);
+  });
+
   it('never shows one customer another customer’s consents or history', async () => {
     const alice = await connectedApp(server, ['ReadAccountsBasic']);
     const bob = await createPerson('customer', 'bob');
