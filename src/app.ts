@@ -16,6 +16,7 @@ import type { MongoClient } from 'mongodb';
 import { accountPageRoutes } from './accounts/account.routes.js';
 import type { AuditLog } from './audit/audit-log.js';
 import { appPageRoutes } from './apps/app.routes.js';
+import { hashBasicCredentials } from './apps/client-secret.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { createPassport } from './auth/passport.js';
 import type { Config } from './config.js';
@@ -137,8 +138,13 @@ export function buildApp({
     });
   });
   app.use((req, res, next) =>
-    servedByAuthorisationServer(req.path) ? oidc(addressedToPublicUrl(req, config.publicUrl), res) : next(),
+    servedByAuthorisationServer(req.path) ? oidc(forAuthorisationServer(req), res) : next(),
   );
+
+  function forAuthorisationServer(req: express.Request) {
+    hashBasicCredentials(req);
+    return addressedToPublicUrl(req, config.publicUrl);
+  }
 
   const passport = createPassport(config, audit);
   const pages = express.Router();

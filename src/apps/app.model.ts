@@ -19,8 +19,9 @@ const appSchema = new Schema(
       enum: ['private_key_jwt', 'client_secret_basic'],
       required: true,
     },
-    // Only for client_secret_basic, which is allowed in development alone.
-    clientSecret: { type: String },
+    // Only for client_secret_basic, which is allowed in development alone: the SHA-256 of the
+    // secret the app was given once (apps/client-secret.ts); the secret itself is never kept.
+    clientSecretHash: { type: String },
     createdBy: { type: String, required: true },
     suspendedAt: { type: Date },
   },

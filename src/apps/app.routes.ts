@@ -60,14 +60,10 @@ export function appPageRoutes(audit: AuditLog, consentDeps: ConsentDeps, policy:
             );
       return res.status(422).render('admin/app-new.njk', { errors, values, policy });
     }
-    const app = await registerApp(audit, operator(req), registration.data);
-    flash(
-      req,
-      'success',
-      app.clientSecret
-        ? `Registered ${app.name}: client_id ${app._id}, client secret ${app.clientSecret} (shown once; give it to the app's developers).`
-        : `Registered ${app.name}: client_id ${app._id}.`,
-    );
+    const { app, clientSecret } = await registerApp(audit, operator(req), registration.data);
+    // A secret is shown on this answer alone: it is neither stored nor kept in the session.
+    if (clientSecret) return res.status(201).render('admin/app.njk', { app, clientSecret });
+    flash(req, 'success', `Registered ${app.name}: client_id ${app._id}.`);
     res.redirect(303, `/admin/apps/${app._id}`);
   });
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { RequestContext } from '../audit/audit-event.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { NotFoundError } from '../errors.js';
+import { newClientSecret } from './client-secret.js';
 import { AppModel, type AppRecord } from './app.model.js';
 import type { AppRegistrationInput } from './app.schemas.js';
 
@@ -14,21 +15,23 @@ export function newClientId(): string {
   return `app-${randomBytes(8).toString('hex')}`;
 }
 
-/** Registers an app: recorded in the audit log first, then stored. */
+/**
+ * Registers an app: recorded in the audit log first, then stored. An app on
+ * client_secret_basic gets its secret here, once: only its hash is kept.
+ */
 export async function registerApp(
   audit: AuditLog,
   operator: Operator,
   input: AppRegistrationInput,
-): Promise<AppRecord> {
+): Promise<{ app: AppRecord; clientSecret?: string }> {
   const clientId = newClientId();
+  const secret = input.tokenEndpointAuthMethod === 'client_secret_basic' ? newClientSecret() : undefined;
   const app = {
     _id: clientId,
     ...input,
     status: 'active' as const,
     createdBy: operator.id,
-    ...(input.tokenEndpointAuthMethod === 'client_secret_basic'
-      ? { clientSecret: randomBytes(24).toString('base64url') }
-      : {}),
+    ...(secret ? { clientSecretHash: secret.hash } : {}),
   };
   await audit.record({
     action: 'app.registered',
@@ -43,7 +46,7 @@ export async function registerApp(
     },
   });
   const created = await AppModel.create(app);
-  return created.toObject() as AppRecord;
+  return { app: created.toObject() as AppRecord, ...(secret ? { clientSecret: secret.secret } : {}) };
 }
 
 export async function findApp(clientId: string): Promise<AppRecord | undefined> {

@@ -75,9 +75,17 @@ async function main() {
       keys: await loadAuditKeys({ pem: config.AUDIT_SIGNING_KEY, dataDir: config.DATA_DIR }),
       logger,
     });
-    const app = await registerApp(audit, { id: `cli:${userInfo().username}` }, parsed.data);
-    const { _id, ...rest } = app;
-    console.log(JSON.stringify({ client_id: _id, ...rest }, null, 2));
+    const { app, clientSecret } = await registerApp(audit, { id: `cli:${userInfo().username}` }, parsed.data);
+    const { _id, clientSecretHash, ...rest } = app;
+    void clientSecretHash;
+    // The secret is printed this once; the bank keeps only its hash.
+    console.log(
+      JSON.stringify(
+        { client_id: _id, ...(clientSecret ? { client_secret: clientSecret } : {}), ...rest },
+        null,
+        2,
+      ),
+    );
   } finally {
     await database.close();
   }

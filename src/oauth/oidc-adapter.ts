@@ -182,6 +182,7 @@ async function clientMetadata(clientId: string): Promise<AdapterPayload | undefi
     token_endpoint_auth_method: app.tokenEndpointAuthMethod,
     ...(app.jwks ? { jwks: app.jwks } : {}),
     ...(app.jwksUri ? { jwks_uri: app.jwksUri } : {}),
-    ...(app.clientSecret ? { client_secret: app.clientSecret } : {}),
+    // The hash: every Basic credential is hashed before the server compares (apps/client-secret.ts).
+    ...(app.clientSecretHash ? { client_secret: app.clientSecretHash } : {}),
   } as AdapterPayload;
 }

@@ -101,7 +101,10 @@ describe('customer dashboard: connected apps', function () {
     const spoof = 'CALL-0800-555-0199-TO-VERIFY';
     const otherCustomersAccount = other.accounts[0]!.accountId;
     for (const accountId of [spoof, otherCustomersAccount])
-      assert.equal((await readData(server.issuer, s.c, s.tokens.access_token, `/accounts/${accountId}`)).status, 403);
+      assert.equal(
+        (await readData(server.issuer, s.c, s.tokens.access_token, `/accounts/${accountId}`)).status,
+        403,
+      );
 
     const { agent } = await signedInAgent(server.app, s.person);
     const detail = await agent.get(`/my/apps/${s.consentId}`).expect(200);
@@ -110,7 +113,10 @@ describe('customer dashboard: connected apps', function () {
     assert.equal(detail.text.match(/An account not shared with this app/g)?.length, 2);
     // The audit log keeps what was asked for, as evidence for the bank.
     const denied = await auditEventsWhere({ consentId: s.consentId, action: 'data.denied' });
-    assert.deepEqual(denied.map((e) => e.accountIds), [[spoof], [otherCustomersAccount]]);
+    assert.deepEqual(
+      denied.map((e) => e.accountIds),
+      [[spoof], [otherCustomersAccount]],
+    );
   });
 
   it('never shows one customer another customer’s consents or history', async () => {

@@ -42,7 +42,7 @@ export async function registerTestApp(issuer: string, extra: { webhookUrl?: stri
   const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
   const kid = `key-${Math.random().toString(36).slice(2, 10)}`;
   const redirectUri = `${issuer}/cb`;
-  const app = await registerApp(
+  const { app } = await registerApp(
     createTestAuditLog(),
     { id: 'test-operator' },
     {

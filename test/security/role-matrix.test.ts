@@ -418,7 +418,7 @@ async function buildWorld() {
     },
     /** A new app registered by an operator. */
     async freshApp() {
-      const app = await registerApp(
+      const { app } = await registerApp(
         server.consentDeps.audit,
         { id: 'role-matrix' },
         {
