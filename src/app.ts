@@ -10,12 +10,14 @@ import { interactionRoutes } from './oauth/interaction.routes.js';
 import type { OAuthSecrets } from './oauth/oauth-keys.js';
 import { signingKeyRoutes } from './oauth/signing-keys.routes.js';
 import { createOidcProvider, oauthRoutes, servedByAuthorisationServer } from './oauth/oidc-provider.js';
+import { limitPushedRequests } from './oauth/par-rate-limit.js';
 import { obErrorHandler } from './open-banking/ob-errors.js';
 import { createWebhooks, type Webhooks } from './webhooks/webhook.service.js';
 import type { MongoClient } from 'mongodb';
 import { accountPageRoutes } from './accounts/account.routes.js';
 import type { AuditLog } from './audit/audit-log.js';
 import { appPageRoutes } from './apps/app.routes.js';
+import { appRateLimiter } from './apps/app-rate-limit.js';
 import { hashBasicCredentials } from './apps/client-secret.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { createPassport } from './auth/passport.js';
@@ -87,6 +89,12 @@ export function buildApp({
     ...(now ? { now } : {}),
   });
   const endings = consentEndings(provider, [webhooks.listener]);
+  const rateLimit = appRateLimiter({
+    perMinute: config.APP_REQUESTS_PER_MINUTE,
+    audit,
+    ...(now ? { now } : {}),
+  });
+  provider.use(limitPushedRequests(rateLimit));
   // When the authorisation server ends a grant on its own (a code used twice), its consent
   // ends too. The event cannot be awaited: a failure here is logged, and the grant's tokens
   // are refused all the same, since the data API checks the grant on every call.
@@ -115,7 +123,7 @@ export function buildApp({
 
   // Open Banking API: JSON in, OB error bodies out.
   app.use(obCommon());
-  app.use(consentApiRoutes(provider, consentDeps, config.publicUrl));
+  app.use(consentApiRoutes(provider, consentDeps, config.publicUrl, rateLimit));
   app.use(
     dataApiRoutes(
       provider,

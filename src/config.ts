@@ -70,6 +70,7 @@ const ConfigSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
   CONSENT_MAX_DAYS: positiveInt.max(3650).default(365),
   UNATTENDED_DAILY_LIMIT: positiveInt.default(4),
+  APP_REQUESTS_PER_MINUTE: positiveInt.default(12_000),
   ACCESS_TOKEN_TTL_SECONDS: positiveInt.max(3600).default(300),
   REFRESH_TOKEN_TTL_DAYS: positiveInt.max(3650).default(90),
   ALLOW_CLIENT_SECRET_BASIC: booleanString.default(false),

@@ -8,6 +8,7 @@ import { createAuditLog } from './audit/audit-log.js';
 import { loadAuditKeys } from './audit/audit-keys.js';
 import { loadOAuthSecrets } from './oauth/oauth-keys.js';
 import { sweepSigninThrottles } from './auth/signin-throttle.service.js';
+import { sweepAppRequestSlots } from './apps/app-rate-limit.js';
 import { ConfigError, loadConfig, loadEnvFile, type Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { ensureIndexes } from './db/indexes.js';
@@ -71,6 +72,7 @@ async function main() {
       logger.warn({ err }, 'sign-in throttle sweep failed'),
     );
     sweepExpiredOidcArtefacts().catch((err: unknown) => logger.warn({ err }, 'OAuth artefact sweep failed'));
+    sweepAppRequestSlots().catch((err: unknown) => logger.warn({ err }, 'app request count sweep failed'));
   }, 60_000).unref();
   const webhookWorker = setInterval(() => {
     webhooks.deliverDue().catch((err: unknown) => logger.warn({ err }, 'webhook delivery round failed'));

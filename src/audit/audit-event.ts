@@ -22,6 +22,7 @@ export const auditActions = [
   'app.suspended',
   'app.reactivated',
   'app.consents_revoked',
+  'app.rate_limited',
   'webhook.delivered',
   'webhook.failed',
 ] as const;

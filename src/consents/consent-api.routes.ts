@@ -1,6 +1,7 @@
 import express, { Router } from 'express';
 import type Provider from 'oidc-provider';
 import { z } from 'zod';
+import type { AppRateLimiter } from '../apps/app-rate-limit.js';
 import { parse } from '../http/validate.js';
 import { requestContext } from '../http/request-context.js';
 import { requireAppToken } from '../oauth/resource-server.js';
@@ -18,7 +19,12 @@ export const obBasePath = '/open-banking/v4.0/aisp';
 const NoQuery = z.strictObject({});
 
 /** OB v4.0 account-access-consents, for apps holding a client-credentials token with scope `accounts`. */
-export function consentApiRoutes(provider: Provider, deps: ConsentDeps, publicUrl: string) {
+export function consentApiRoutes(
+  provider: Provider,
+  deps: ConsentDeps,
+  publicUrl: string,
+  rateLimit: AppRateLimiter,
+) {
   const router = Router();
   const app = requireAppToken(provider, publicUrl, 'client');
   const selfLink = (id: string) => `${publicUrl}${obBasePath}/account-access-consents/${id}`;
@@ -26,6 +32,16 @@ export function consentApiRoutes(provider: Provider, deps: ConsentDeps, publicUr
   router.post(`${obBasePath}/account-access-consents`, app, async (req, res) => {
     parse(NoQuery, req.query);
     const body = parse(OBReadConsent1, req.body);
+    const limit = await rateLimit('consent', res.locals.appToken!.clientId, requestContext(req));
+    if (!limit.allowed) {
+      res.set('Retry-After', String(limit.retryAfterSeconds));
+      throw new ObError(429, [
+        {
+          ErrorCode: obErrorCodes.rateLimited,
+          Message: 'Too many consents created in the last minute: try again later',
+        },
+      ]);
+    }
     const at = deps.now?.() ?? new Date();
     const problems = checkConsentRequest(body.Data, at, deps.maxDays);
     if (problems.length > 0) {

@@ -55,6 +55,11 @@ export const consentOperations: Operation[] = [
     },
     responses: {
       201: { description: 'Created, awaiting authorisation', schema: OBReadConsentResponse1 },
+      429: {
+        description:
+          'More consents this minute than the app may create (U018); Retry-After says when to try again',
+        schema: OBErrorResponse1,
+      },
       ...refusals,
     },
   },

@@ -25,6 +25,7 @@ export const obErrorCodes = {
   accountNotInConsent: 'U015',
   outsideTransactionWindow: 'U016',
   appSuspended: 'U017',
+  rateLimited: 'U018',
 } as const;
 
 export interface ObErrorDetail {

@@ -155,7 +155,7 @@ export class TestBrowser {
 export const csrfOf = csrfFrom;
 
 /** PAR with PKCE S256 and the consent as the essential openbanking_intent_id claim. */
-async function pushAuthorisation(app: TestApp, c: AppClient, consentId: string) {
+export async function pushAuthorisation(app: TestApp, c: AppClient, consentId: string) {
   const codeVerifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const nonce = client.randomNonce();
