@@ -8,12 +8,40 @@ export interface ChainHead {
 
 const exists = async (seq: number) => (await AuditEventModel.exists({ _id: eventId(seq) })) !== null;
 
+/** How far past a missing event the search looks for later ones (about a million events). */
+const lookBeyondSteps = 20;
+
 /**
  * Finds the last event of the chain by primary-key probes: exponential steps forward from
  * a known event, then binary search. O(log n) lookups, no scan and no sort, on any engine.
+ *
+ * A missing event with later ones after it is a gap: evidence that an event was removed.
+ * Writers pass `pastGaps`, so the head they write after is never placed before a gap and
+ * they never fill one with an event of their own (which would move, or hide, what
+ * verification reports): past each candidate head the search probes further ahead (+1,
+ * +2, +4, ... events, about 20 more lookups) and, finding a later event, goes on from
+ * there, telling `pastGaps` the first missing number of each gap it passed. Readers,
+ * which only need to know where to start reading, skip those lookups.
  */
-export async function findChainHead(from: ChainHead = { seq: 0, hash: genesisHash }): Promise<ChainHead> {
-  let known = from.seq;
+export async function findChainHead(
+  from: ChainHead = { seq: 0, hash: genesisHash },
+  pastGaps?: (missingSeq: number) => void,
+): Promise<ChainHead> {
+  let known = await lastOfRun(from.seq);
+  while (pastGaps) {
+    const later = await laterEvent(known + 1);
+    if (later === undefined) break;
+    pastGaps(known + 1);
+    known = await lastOfRun(later);
+  }
+  if (known === from.seq) return from;
+  const head = await AuditEventModel.findById(eventId(known), { hash: 1 }).lean();
+  if (!head) return findChainHead(from, pastGaps);
+  return { seq: known, hash: head.hash };
+}
+
+/** The last event of the unbroken run that `known` (0 for none) ends or belongs to. */
+async function lastOfRun(known: number): Promise<number> {
   let step = 1;
   let missing = known + step;
   while (await exists(missing)) {
@@ -26,8 +54,13 @@ export async function findChainHead(from: ChainHead = { seq: 0, hash: genesisHas
     if (await exists(middle)) known = middle;
     else missing = middle;
   }
-  if (known === from.seq) return from;
-  const head = await AuditEventModel.findById(eventId(known), { hash: 1 }).lean();
-  if (!head) return findChainHead(from);
-  return { seq: known, hash: head.hash };
+  return known;
+}
+
+/** An event after `missing` (which does not exist), probing +1, +2, +4, ... ahead; undefined when none is found. */
+async function laterEvent(missing: number): Promise<number | undefined> {
+  for (let step = 1, i = 0; i < lookBeyondSteps; i++, step *= 2) {
+    if (await exists(missing + step)) return missing + step;
+  }
+  return undefined;
 }

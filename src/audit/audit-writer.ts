@@ -85,7 +85,7 @@ export class AuditWriter {
     for (let attempt = 0; remaining.length > 0; attempt++) {
       if (attempt >= 50) throw new Error('audit log: could not claim sequence numbers after 50 attempts');
       if (!this.head || this.headUncertain) {
-        this.head = await findChainHead(this.head);
+        this.head = await findChainHead(this.head, this.reportGap);
         this.headUncertain = false;
       }
       const events = this.chain(remaining, this.head);
@@ -93,9 +93,16 @@ export class AuditWriter {
       for (let i = 0; i < written; i++) remaining[i]!.resolve(events[i]!);
       if (written > 0) this.head = { seq: events[written - 1]!.seq, hash: events[written - 1]!.hash };
       remaining = remaining.slice(written);
-      if (remaining.length > 0) this.head = await findChainHead(this.head);
+      if (remaining.length > 0) this.head = await findChainHead(this.head, this.reportGap);
     }
   }
+
+  /** A removed event is evidence: it is left missing, written past, and said loudly. */
+  private readonly reportGap = (missingSeq: number) =>
+    this.options.logger.error(
+      { missingSeq },
+      'audit log: an event is missing while later events exist (removed?); it is left as found, and verification reports it',
+    );
 
   private chain(batch: Pending[], head: ChainHead): AuditEvent[] {
     const at = this.now();

@@ -88,6 +88,38 @@ describe('audit log: verification', () => {
     }
   });
 
+  it('a writer never fills a removed event’s place: it writes after the last event, and the gap stays where it was', async () => {
+    const target = seqs[3]!;
+    const original = await AuditEventModel.collection.findOne({ _id: eventId(target) as never });
+    await AuditEventModel.collection.deleteOne({ _id: eventId(target) as never });
+    // Writers that know nothing of the gap: a new one (a process starting), and one whose
+    // last known event is before it (a process that has been quiet).
+    const gapsSeen: number[] = [];
+    const fresh = await createTestAuditLog().record({
+      action: 'audit.verified',
+      actor: { type: 'system' },
+      outcome: 'success',
+    });
+    const quietHead = await AuditEventModel.findById(eventId(seqs[2]!)).lean();
+    const head = await findChainHead({ seq: seqs[2]!, hash: quietHead!.hash }, (missing) =>
+      gapsSeen.push(missing),
+    );
+    try {
+      assert.ok(fresh.seq > seqs[5]!, `written at ${fresh.seq}, after the last event ${seqs[5]}`);
+      assert.equal(head.seq, fresh.seq, 'a writer resuming before the gap finds the true head');
+      assert.deepEqual(gapsSeen, [target], 'and is told of the gap');
+      assert.equal(await AuditEventModel.exists({ _id: eventId(target) }), null, 'the gap is left as found');
+      const result = await verifyAuditLog(testAuditKeys);
+      assert.deepEqual(
+        [result.problem?.kind, result.problem?.seq],
+        ['removed', target],
+        'reported where it is',
+      );
+    } finally {
+      await AuditEventModel.collection.insertOne(original!);
+    }
+  });
+
   it('catches events removed from the end after a signed checkpoint', async () => {
     const checkpoint = await writeCheckpoint(testAuditKeys, 'on_demand');
     const last = checkpoint!.seq;
