@@ -78,7 +78,7 @@ export function dashboardRoutes(
     res.set('Content-Disposition', `attachment; filename="consent-receipt-${consentId}.json"`).json({
       receipt,
       jws: await signReceipt(receipt, receipts.signingJwk),
-      keys: `${receipts.issuer}/oauth/jwks`,
+      keys: `${receipts.issuer}/.well-known/receipt-keys.json`,
     });
   });
 

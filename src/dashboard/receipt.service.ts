@@ -27,7 +27,7 @@ export interface Receipt {
 /**
  * The consent receipt the Australian CDR receipt rule describes (who, why, what data,
  * which accounts, for how long, how to withdraw, when given), with the consent id and
- * its status history, signed with the bank's published key (ES256, /oauth/jwks) so that
+ * its status history, signed with the bank's receipt key (ES256, /.well-known/receipt-keys.json) so that
  * anyone can check it was issued by the bank and not changed.
  */
 export async function buildReceipt(app: ConnectedApp, issuer: string, now = new Date()): Promise<Receipt> {
