@@ -155,9 +155,12 @@ describe('consent receipts', function () {
     assert.match(page.text, /How to withdraw/);
 
     const res = await agent.get(`/my/apps/${s.consentId}/receipt.json`).expect(200);
-    const jwks = (await (await fetch(`${server.issuer}/.well-known/receipt-keys.json`)).json()) as {
-      keys: JWK[];
-    };
+    assert.equal(
+      res.body.keys,
+      `${server.issuer}/.well-known/receipt-keys.json`,
+      'the receipt names its key set',
+    );
+    const jwks = (await (await fetch(res.body.keys)).json()) as { keys: JWK[] };
     const signed = await verifyReceipt(res.body.jws, jwks);
     // The receipt key signs receipts only, and no other key signs them.
     const idTokenKeys = (await (await fetch(`${server.issuer}/oauth/jwks`)).json()) as { keys: JWK[] };
