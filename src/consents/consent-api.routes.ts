@@ -32,16 +32,6 @@ export function consentApiRoutes(
   router.post(`${obBasePath}/account-access-consents`, app, async (req, res) => {
     parse(NoQuery, req.query);
     const body = parse(OBReadConsent1, req.body);
-    const limit = await rateLimit('consent', res.locals.appToken!.clientId, requestContext(req));
-    if (!limit.allowed) {
-      res.set('Retry-After', String(limit.retryAfterSeconds));
-      throw new ObError(429, [
-        {
-          ErrorCode: obErrorCodes.rateLimited,
-          Message: 'Too many consents created in the last minute: try again later',
-        },
-      ]);
-    }
     const at = deps.now?.() ?? new Date();
     const problems = checkConsentRequest(body.Data, at, deps.maxDays);
     if (problems.length > 0) {
@@ -57,6 +47,17 @@ export function consentApiRoutes(
           Path: p.path,
         })),
       );
+    }
+    // Counted once the request is valid: a refused body changes nothing, not even the count.
+    const limit = await rateLimit('consent', res.locals.appToken!.clientId, requestContext(req));
+    if (!limit.allowed) {
+      res.set('Retry-After', String(limit.retryAfterSeconds));
+      throw new ObError(429, [
+        {
+          ErrorCode: obErrorCodes.rateLimited,
+          Message: 'Too many consents created in the last minute: try again later',
+        },
+      ]);
     }
     const consent = await createConsent(
       deps,

@@ -215,6 +215,8 @@ describe('logs carry no secrets and no card numbers, through a whole journey', f
     collector.add('audit MAC key', testAuditKeys.macKey.toString('hex'));
     collector.add('audit MAC key', testAuditKeys.macKey.toString('base64'));
     collector.add('OAuth signing key (d)', testOAuthSecrets.jwks.keys[0]!.d as string);
+    collector.add('receipt signing key (d)', testOAuthSecrets.receiptKey.privateJwk.d as string);
+    collector.add('webhook signing key (d)', testOAuthSecrets.webhookKey.privateJwk.d as string);
     collector.add('OAuth cookie secret', testOAuthSecrets.cookieKeys[0]);
     collector.add('session secret', testConfig().SESSION_SECRET);
 
