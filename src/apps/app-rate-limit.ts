@@ -43,15 +43,13 @@ export function appRateLimiter(options: { perMinute: number; audit: AuditLog; no
     const windowStartedAt = new Date(minute * minuteMs);
     for (let place = (seenTaken.get(key) ?? 0) + 1; place <= options.perMinute; place++) {
       seenTaken.set(key, place);
-      if (await claim(AppRequestSlotModel as never, { _id: `${key}#${place}`, windowStartedAt })) {
+      if (await claim(AppRequestSlotModel, { _id: `${key}#${place}`, windowStartedAt })) {
         return { allowed: true, retryAfterSeconds: 0 };
       }
     }
     const retryAfterSeconds = Math.max(1, Math.ceil(((minute + 1) * minuteMs - now) / 1000));
     // The first refusal of the minute claims the place after the last: it alone is audited.
-    if (
-      await claim(AppRequestSlotModel as never, { _id: `${key}#${options.perMinute + 1}`, windowStartedAt })
-    ) {
+    if (await claim(AppRequestSlotModel, { _id: `${key}#${options.perMinute + 1}`, windowStartedAt })) {
       await options.audit.record({
         action: 'app.rate_limited',
         actor: { type: 'app', id: clientId },

@@ -1,3 +1,4 @@
+import { endOfRun } from '../db/primary-key.js';
 import { AuditEventModel } from './audit-event.model.js';
 import { eventId, genesisHash } from './audit-event.js';
 
@@ -27,34 +28,17 @@ export async function findChainHead(
   from: ChainHead = { seq: 0, hash: genesisHash },
   pastGaps?: (missingSeq: number) => void,
 ): Promise<ChainHead> {
-  let known = await lastOfRun(from.seq);
+  let known = await endOfRun(exists, from.seq);
   while (pastGaps) {
     const later = await laterEvent(known + 1);
     if (later === undefined) break;
     pastGaps(known + 1);
-    known = await lastOfRun(later);
+    known = await endOfRun(exists, later);
   }
   if (known === from.seq) return from;
   const head = await AuditEventModel.findById(eventId(known), { hash: 1 }).lean();
   if (!head) return findChainHead(from, pastGaps);
   return { seq: known, hash: head.hash };
-}
-
-/** The last event of the unbroken run that `known` (0 for none) ends or belongs to. */
-async function lastOfRun(known: number): Promise<number> {
-  let step = 1;
-  let missing = known + step;
-  while (await exists(missing)) {
-    known = missing;
-    step *= 2;
-    missing = known + step;
-  }
-  while (missing - known > 1) {
-    const middle = Math.floor((known + missing) / 2);
-    if (await exists(middle)) known = middle;
-    else missing = middle;
-  }
-  return known;
 }
 
 /** An event after `missing` (which does not exist), probing +1, +2, +4, ... ahead; undefined when none is found. */

@@ -48,8 +48,7 @@ export async function writeCheckpoint(
   if (head.seq === 0) return undefined;
   const base = { seq: head.seq, hash: head.hash, at: new Date(), keyId: keys.keyId };
   const checkpoint: Checkpoint = { ...base, signature: signBytes(keys, checkpointStatement(base)), trigger };
-  if (await claim(AuditCheckpointModel as never, { _id: eventId(head.seq), ...checkpoint }))
-    return checkpoint;
+  if (await claim(AuditCheckpointModel, { _id: eventId(head.seq), ...checkpoint })) return checkpoint;
   const existing = await AuditCheckpointModel.findById(eventId(head.seq)).lean();
   return existing ?? undefined;
 }

@@ -1,4 +1,4 @@
-import { claim } from '../db/primary-key.js';
+import { endOfRun, takeSlot } from '../db/primary-key.js';
 import { TooManyRequestsError } from '../errors.js';
 import { SigninThrottleModel } from './signin-throttle.model.js';
 
@@ -116,19 +116,9 @@ export async function sweepSigninThrottles(windowMinutes: number, now = new Date
  * attempts can leave a gap; the run then reads short until the next claim fills it.)
  */
 async function countTaken(key: string, window: Window, max: number): Promise<number> {
-  const taken = (slot: number) => SigninThrottleModel.exists({ _id: slotId(key, window, slot) });
-  let filled = 0;
-  let free = 1;
-  while (free <= max && (await taken(free))) {
-    filled = free;
-    free = Math.min(free * 2, max + 1);
-  }
-  while (free - filled > 1) {
-    const middle = Math.floor((filled + free) / 2);
-    if (await taken(middle)) filled = middle;
-    else free = middle;
-  }
-  return filled;
+  const taken = async (slot: number) =>
+    (await SigninThrottleModel.exists({ _id: slotId(key, window, slot) })) !== null;
+  return endOfRun(taken, 0, max);
 }
 
 /**
@@ -137,17 +127,12 @@ async function countTaken(key: string, window: Window, max: number): Promise<num
  */
 async function claimNextSlot(key: string, window: Window, max: number): Promise<number | undefined> {
   if (max <= 0) return undefined;
-  for (let slot = (await countTaken(key, window, max)) + 1; slot <= max; slot++) {
-    if (
-      await claim(SigninThrottleModel as never, {
-        _id: slotId(key, window, slot),
-        windowStartedAt: window.startedAt,
-      })
-    ) {
-      return slot;
-    }
-  }
-  return undefined;
+  return takeSlot(
+    SigninThrottleModel,
+    (slot) => slotId(key, window, slot),
+    { windowStartedAt: window.startedAt },
+    { from: await countTaken(key, window, max), max },
+  );
 }
 
 /**

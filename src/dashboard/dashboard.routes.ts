@@ -1,11 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { listAccountsWithBalances } from '../accounts/account.service.js';
-import {
-  removeAccountFromConsent,
-  revokeConsentByCustomer,
-  type ConsentDeps,
-} from '../consents/consent.service.js';
+import { type ConsentDeps } from '../consents/consent.service.js';
+import { removeAccountFromConsent, revokeConsentByCustomer } from '../consents/consent-customer.service.js';
 import { flash } from '../http/flash.js';
 import { noStore } from '../http/no-store.js';
 import { requestContext } from '../http/request-context.js';

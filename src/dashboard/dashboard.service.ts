@@ -3,7 +3,8 @@ import { findApp } from '../apps/app.service.js';
 import { searchAuditEvents } from '../audit/audit-query.service.js';
 import { permissionWording, type Permission } from '../consents/consent.js';
 import type { ConsentRecord } from '../consents/consent.model.js';
-import { listConsentsForCustomer, settledConsent, type ConsentDeps } from '../consents/consent.service.js';
+import { settledConsent, type ConsentDeps } from '../consents/consent.service.js';
+import { listConsentsForCustomer } from '../consents/consent-customer.service.js';
 import { findManyById } from '../db/primary-key.js';
 import { NotFoundError } from '../errors.js';
 

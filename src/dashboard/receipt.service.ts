@@ -1,6 +1,6 @@
 import { CompactSign, compactVerify, importJWK, createLocalJWKSet, type JWK } from 'jose';
 import { canonicalJson } from '../audit/audit-event.js';
-import { consentHistory } from '../consents/consent-transitions.js';
+import { consentHistory } from '../consents/consent.repository.js';
 import { NotFoundError } from '../errors.js';
 import { iso } from '../open-banking/ob-dates.js';
 import type { ConnectedApp } from './dashboard.service.js';

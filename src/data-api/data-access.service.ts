@@ -1,5 +1,5 @@
 import type { AuditInput, RequestContext } from '../audit/audit-event.js';
-import { claim } from '../db/primary-key.js';
+import { takeSlot } from '../db/primary-key.js';
 import { settledConsent, type ConsentDeps } from '../consents/consent.service.js';
 import type { ConsentRecord } from '../consents/consent.model.js';
 import { ObError, obErrorCodes } from '../open-banking/ob-errors.js';
@@ -131,8 +131,11 @@ export async function authoriseDataRequest(
 /** Claims one of the day's unattended slots for the consent; false when all are taken. */
 async function claimUnattendedCall(consentId: string, limit: number, now: Date): Promise<boolean> {
   const day = now.toISOString().slice(0, 10);
-  for (let n = 1; n <= limit; n++) {
-    if (await claim(UnattendedCallModel as never, { _id: `${consentId}#${day}#${n}`, day })) return true;
-  }
-  return false;
+  const slot = await takeSlot(
+    UnattendedCallModel,
+    (n) => `${consentId}#${day}#${n}`,
+    { day },
+    { max: limit },
+  );
+  return slot !== undefined;
 }

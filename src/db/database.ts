@@ -4,8 +4,8 @@ import mongoose from 'mongoose';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { embeddedDbBinary } from '../paths.js';
-import { superviseEmbeddedDb, type SupervisedEmbeddedDb } from './embedded-db-supervisor.js';
-import { readLiveRecord, removeRecord, writeRecord } from './embedded-db-record.js';
+import { superviseEmbeddedDb, type SupervisedEmbeddedDb } from '../embedded-db/embedded-db-supervisor.js';
+import { readLiveRecord, removeRecord, writeRecord } from '../embedded-db/embedded-db-record.js';
 
 export const databaseName = 'consent_manager';
 

@@ -32,7 +32,7 @@ export class Lease {
     const slot = Math.floor(this.now() / this.slotMs);
     if (slot === this.slot) return true;
     const id = `${this.name}#${slot}`;
-    const won = await claim(LeaseModel as never, {
+    const won = await claim(LeaseModel, {
       _id: id,
       owner: this.owner,
       expiresAt: new Date((slot + 1) * this.slotMs),

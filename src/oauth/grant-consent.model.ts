@@ -7,7 +7,3 @@ const grantConsentSchema = new Schema(
 );
 
 export const GrantConsentModel = model('GrantConsent', grantConsentSchema);
-
-export async function consentIdOfGrant(grantId: string): Promise<string | undefined> {
-  return (await GrantConsentModel.findById(grantId).lean())?.consentId;
-}

@@ -5,19 +5,18 @@ import { listAccountsWithBalances } from '../accounts/account.service.js';
 import { CustomerModel } from '../accounts/customer.model.js';
 import { getApp } from '../apps/app.service.js';
 import { permissionWording, type Permission } from '../consents/consent.js';
+import { settledConsent, type ConsentDeps } from '../consents/consent.service.js';
 import {
   authoriseConsent,
   openConsentForCustomer,
   rejectConsent,
-  settledConsent,
-  type ConsentDeps,
-} from '../consents/consent.service.js';
+} from '../consents/consent-customer.service.js';
 import { AppError, ConflictError, ForbiddenError } from '../errors.js';
 import { noStore } from '../http/no-store.js';
 import { requestContext } from '../http/request-context.js';
 import { anyone } from '../http/require-role.js';
 import { toFieldIssues } from '../http/validate.js';
-import { GrantConsentModel } from './grant-consent.model.js';
+import { linkGrantToConsent, unlinkGrant } from './grant-consent.repository.js';
 import { requestedConsentId } from './oidc-provider.js';
 
 const Decision = z.strictObject({
@@ -90,11 +89,11 @@ export function interactionRoutes(provider: Provider, deps: ConsentDeps) {
       grant,
       Math.max(60, Math.floor((consent.expirationDateTime.getTime() - Date.now()) / 1000)),
     );
-    await GrantConsentModel.create({ _id: grantId, consentId: consent._id });
+    await linkGrantToConsent(grantId, consent._id);
     try {
       await authoriseConsent(deps, customerId, consent, { accountIds: chosen, grantId }, context);
     } catch (error) {
-      await Promise.all([grant.destroy(), GrantConsentModel.deleteOne({ _id: grantId })]);
+      await Promise.all([grant.destroy(), unlinkGrant(grantId)]);
       if (error instanceof ConflictError) {
         return finish(provider, req, res, {
           error: 'access_denied',

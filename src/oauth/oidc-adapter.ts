@@ -103,7 +103,7 @@ export class MongoOidcAdapter implements Adapter {
   /** Marks an artefact used, once: the first consumer's insert wins, a second consumer gets invalid_grant. */
   async consume(id: string): Promise<void> {
     const doc = (await this.store.findById(id).lean()) as StoredArtefact | null;
-    const won = await claim(this.store as never, {
+    const won = await claim(this.store, {
       _id: `consumed:${id}`,
       payload: {},
       expiresAt: doc?.expiresAt,
@@ -132,7 +132,7 @@ export class MongoOidcAdapter implements Adapter {
 const replayRecordLifetimeMs = 24 * 3600_000;
 
 async function firstUseOf(store: ArtefactModel, id: string): Promise<AdapterPayload | undefined> {
-  const won = await claim(store as never, {
+  const won = await claim(store, {
     _id: id,
     payload: {},
     expiresAt: new Date(Date.now() + replayRecordLifetimeMs),

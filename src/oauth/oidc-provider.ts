@@ -1,7 +1,7 @@
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
-import { consentIdOfGrant } from './grant-consent.model.js';
+import { consentIdOfGrant } from './grant-consent.repository.js';
 import { MongoOidcAdapter } from './oidc-adapter.js';
 import type { OAuthSecrets } from './oauth-keys.js';
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { exportJWK, generateKeyPair } from 'jose';
 import { AppModel } from '../../src/apps/app.model.js';
-import { readConsent } from '../../src/consents/consent-transitions.js';
-import { authoriseConsent, createConsent } from '../../src/consents/consent.service.js';
+import { readConsent } from '../../src/consents/consent.repository.js';
+import { createConsent } from '../../src/consents/consent.service.js';
+import { authoriseConsent } from '../../src/consents/consent-customer.service.js';
 import { buildFullTestApp } from '../helpers/app.js';
 import { csrfFrom, signedInAgent, type Agent } from '../helpers/agent.js';
 import { lastAuditEventWhere } from '../helpers/audit.js';

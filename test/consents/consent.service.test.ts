@@ -3,18 +3,20 @@ import { randomUUID } from 'node:crypto';
 import type { ConsentRecord } from '../../src/consents/consent.model.js';
 import { ConsentModel, ConsentTransitionModel } from '../../src/consents/consent.model.js';
 import {
-  authoriseConsent,
   createConsent,
   deleteConsentByApp,
   getConsentForApp,
+  settledConsent,
+  type ConsentDeps,
+} from '../../src/consents/consent.service.js';
+import {
+  authoriseConsent,
   listConsentsForCustomer,
   openConsentForCustomer,
   rejectConsent,
   revokeConsentByCustomer,
-  settledConsent,
-  type ConsentDeps,
-} from '../../src/consents/consent.service.js';
-import { readConsent } from '../../src/consents/consent-transitions.js';
+} from '../../src/consents/consent-customer.service.js';
+import { readConsent } from '../../src/consents/consent.repository.js';
 import { ServiceUnavailableError } from '../../src/errors.js';
 import { createTestAuditLog } from '../helpers/app.js';
 import { auditEventsWhere } from '../helpers/audit.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { JWK } from 'jose';
-import { readConsent } from '../../src/consents/consent-transitions.js';
+import { readConsent } from '../../src/consents/consent.repository.js';
 import { verifyReceipt } from '../../src/dashboard/receipt.service.js';
 import { csrfFrom, signedInAgent } from '../helpers/agent.js';
 import { auditEventsWhere } from '../helpers/audit.js';

@@ -4,7 +4,7 @@ import { exportJWK, SignJWT } from 'jose';
 import { obBasePath } from '../../src/consents/consent-api.routes.js';
 import type { AuditLog } from '../../src/audit/audit-log.js';
 import { ServiceUnavailableError } from '../../src/errors.js';
-import { revokeConsentByCustomer } from '../../src/consents/consent.service.js';
+import { revokeConsentByCustomer } from '../../src/consents/consent-customer.service.js';
 import { createTestAuditLog } from '../helpers/app.js';
 import { auditEventsWhere, lastAuditEventWhere } from '../helpers/audit.js';
 import { connectedApp, readData, startOAuthServer } from '../helpers/oauth-client.js';

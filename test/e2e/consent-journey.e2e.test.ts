@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { readConsent } from '../../src/consents/consent-transitions.js';
+import { readConsent } from '../../src/consents/consent.repository.js';
 import { launchBrowser, screenshot, watchConsoleErrors } from '../helpers/browser.js';
 import { createCustomerWithAccounts } from '../helpers/factories.js';
 import { startBankAndExample } from '../helpers/example-app.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { databaseName } from '../../src/db/database.js';
-import { startEmbeddedDb, type EmbeddedDb } from '../../src/db/embedded-db.js';
+import { startEmbeddedDb, type EmbeddedDb } from '../../src/embedded-db/embedded-db.js';
 import { ensureIndexes } from '../../src/db/indexes.js';
 import { createLogger } from '../../src/logger.js';
 import { embeddedDbBinary } from '../../src/paths.js';

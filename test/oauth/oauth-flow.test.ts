@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
-import { readConsent } from '../../src/consents/consent-transitions.js';
+import { readConsent } from '../../src/consents/consent.repository.js';
 import { auditEventsWhere } from '../helpers/audit.js';
 import { createCustomerWithAccounts } from '../helpers/factories.js';
 import {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import { setAppStatus } from '../../src/apps/app.service.js';
-import { readConsent } from '../../src/consents/consent-transitions.js';
-import { revokeConsentByCustomer } from '../../src/consents/consent.service.js';
+import { readConsent } from '../../src/consents/consent.repository.js';
+import { revokeConsentByCustomer } from '../../src/consents/consent-customer.service.js';
 import { createTestAuditLog } from '../helpers/app.js';
 import { createCustomerWithAccounts } from '../helpers/factories.js';
 import {

@@ -10,7 +10,7 @@ import * as client from 'openid-client';
 import { AuditEventModel } from '../../src/audit/audit-event.model.js';
 import { verifyAuditLog } from '../../src/audit/audit-verifier.js';
 import { databaseName } from '../../src/db/database.js';
-import { startEmbeddedDb, type EmbeddedDb } from '../../src/db/embedded-db.js';
+import { startEmbeddedDb, type EmbeddedDb } from '../../src/embedded-db/embedded-db.js';
 import { ensureIndexes } from '../../src/db/indexes.js';
 import { createLogger } from '../../src/logger.js';
 import { embeddedDbBinary, projectRoot } from '../../src/paths.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readConsent } from '../../src/consents/consent-transitions.js';
+import { readConsent } from '../../src/consents/consent.repository.js';
 import { anonymousAgent, type Agent } from '../helpers/agent.js';
 import {
   assertUnchanged,

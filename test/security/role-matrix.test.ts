@@ -9,15 +9,15 @@ import { AppModel } from '../../src/apps/app.model.js';
 import { registerApp } from '../../src/apps/app.service.js';
 import { VerificationRunModel } from '../../src/compliance/verification-run.model.js';
 import { obBasePath } from '../../src/consents/consent-api.routes.js';
-import { readConsent } from '../../src/consents/consent-transitions.js';
+import { readConsent } from '../../src/consents/consent.repository.js';
+import { createConsent } from '../../src/consents/consent.service.js';
 import {
   authoriseConsent,
-  createConsent,
   openConsentForCustomer,
   revokeConsentByCustomer,
-} from '../../src/consents/consent.service.js';
+} from '../../src/consents/consent-customer.service.js';
 import type { Permission } from '../../src/consents/consent.js';
-import { GrantConsentModel } from '../../src/oauth/grant-consent.model.js';
+import { linkGrantToConsent } from '../../src/oauth/grant-consent.repository.js';
 import { csrfFrom, type Agent } from '../helpers/agent.js';
 import { lastAuditEventWhere } from '../helpers/audit.js';
 import { createCustomerWithAccounts, createPerson } from '../helpers/factories.js';
@@ -412,7 +412,7 @@ async function buildWorld() {
       const grant = new server.provider.Grant({ accountId: customerId, clientId });
       grant.addOIDCScope('openid accounts');
       const grantId = await grant.save();
-      await GrantConsentModel.create({ _id: grantId, consentId: id });
+      await linkGrantToConsent(grantId, id);
       await authoriseConsent(deps, customerId, id, { accountIds: ownerAccounts, grantId }, {});
       return id;
     },

@@ -1,7 +1,7 @@
-import { claim } from '../db/primary-key.js';
-import { ConflictError } from '../errors.js';
 import type { ActorType } from '../audit/audit-event.js';
 import { searchAuditEvents } from '../audit/audit-query.service.js';
+import { claim } from '../db/primary-key.js';
+import { ConflictError } from '../errors.js';
 import { canMove, type ConsentStatus, type StatusReason } from './consent.js';
 import {
   ConsentModel,
@@ -9,6 +9,20 @@ import {
   type ConsentRecord,
   type ConsentTransitionRecord,
 } from './consent.model.js';
+
+/**
+ * Where consents are kept, and how a status change gets exactly one winner on an engine
+ * that does not isolate updates (docs/storage.md, "consents"):
+ *
+ * - A change is claimed by inserting transition `<ConsentId>#<version + 1>`: one writer can.
+ * - It counts only once its audit event is written; the outcome (`audited` or `abandoned`)
+ *   is decided once, by inserting `<transition>#outcome`.
+ * - Then it is applied to the consent document, whose only writer is the change's winner.
+ *
+ * A reader folds in any decided change not yet applied (its writer crashed or is still
+ * writing), so every process sees the latest decided status, and rolls the document
+ * forward; a change claimed long ago and never decided is settled by its audit event.
+ */
 
 export class ConsentStateConflict extends ConflictError {
   constructor(
@@ -24,24 +38,33 @@ export class ConsentStateConflict extends ConflictError {
   }
 }
 
-/** Fields a transition may set on the consent besides its status. */
+/** Fields a change may set on the consent besides its status. */
 export type TransitionSet = Partial<
   Pick<ConsentRecord, 'customerId' | 'accountIds' | 'grantId' | 'authorisedAt'>
 >;
 
-// A change claimed longer ago than this and still unconfirmed is settled from the audit log.
+/** A status change, as asked for: from `consent` as read, to `to`. */
+export interface StatusChange {
+  consent: ConsentRecord;
+  to: ConsentStatus;
+  reason: StatusReason;
+  actor: { type: ActorType; id?: string };
+  at: Date;
+  set?: TransitionSet;
+  /** An amendment keeps an authorised consent authorised and changes what it covers. */
+  kind?: 'move' | 'amend';
+}
+
+// A change claimed longer ago than this and still undecided is settled from the audit log.
 const inFlightMs = 30_000;
 
-export const transitionId = (consentId: string, version: number) => `${consentId}#${version}`;
+const transitionId = (consentId: string, version: number) => `${consentId}#${version}`;
 
-/**
- * Reads a consent with every decided change applied. A change is claimed by inserting
- * its transition, takes effect once its audit event is written (`audited`), and is then
- * applied to the consent document. A reader that finds an audited change not yet applied
- * (its writer crashed or is still writing) applies it too, so every process sees the
- * latest decided status. A change whose writer died between claim and confirmation is
- * settled by looking for its audit event.
- */
+export async function insertConsent(consent: ConsentRecord): Promise<void> {
+  if (!(await claim(ConsentModel, consent))) throw new Error(`ConsentId ${consent._id} is already taken`);
+}
+
+/** A consent with every decided change applied. */
 export async function readConsent(consentId: string, now = new Date()): Promise<ConsentRecord | undefined> {
   let consent = (await ConsentModel.findById(consentId).lean()) as ConsentRecord | null;
   if (!consent) return undefined;
@@ -70,23 +93,16 @@ export async function readConsent(consentId: string, now = new Date()): Promise<
 }
 
 /**
- * Moves a consent from its current status to `to`, if the rules allow and nobody else
- * is changing it: the change is claimed by inserting transition `version + 1`, which
- * exactly one writer can do (a loser gets a 409 naming the status). The change counts
- * only once `recordDecision` has written its audit event; if that fails, the change is
- * abandoned and the error rethrown, so no status changes without its audit record.
+ * Changes a consent's status if the rules allow and nobody else is changing it (a loser
+ * gets a 409 naming the status). The change counts only once `recordDecision` has written
+ * its audit event; if that fails, the change is abandoned and the error rethrown, so no
+ * status changes without its audit record.
  */
-export async function transition(
-  consent: ConsentRecord,
-  to: ConsentStatus,
-  reason: StatusReason,
-  actor: { type: ActorType; id?: string },
-  set: TransitionSet,
-  now: Date,
+export async function compareAndSetStatus(
+  change: StatusChange,
   recordDecision: (transitionId: string) => Promise<{ seq: number }>,
-  /** An amendment keeps an authorised consent authorised and changes what it covers. */
-  kind: 'move' | 'amend' = 'move',
 ): Promise<ConsentRecord> {
+  const { consent, to, reason, actor, at, set = {}, kind = 'move' } = change;
   const allowed =
     kind === 'amend'
       ? consent.status === 'AUTH' && to === 'AUTH'
@@ -94,20 +110,20 @@ export async function transition(
   if (!allowed) throw new ConsentStateConflict(consent.status as ConsentStatus);
   const version = consent.version + 1;
   const id = transitionId(consent._id, version);
-  const won = await claim(ConsentTransitionModel as never, {
+  const won = await claim(ConsentTransitionModel, {
     _id: id,
     consentId: consent._id,
     version,
     from: consent.status,
     to,
     reason,
-    at: now,
+    at,
     actor,
     set,
     state: 'claimed',
   });
   if (!won) {
-    const current = await readConsent(consent._id, now);
+    const current = await readConsent(consent._id, at);
     const status = (current?.status ?? consent.status) as ConsentStatus;
     throw new ConsentStateConflict(status, status === consent.status);
   }
@@ -123,7 +139,7 @@ export async function transition(
   if ((await decideOutcome(id, 'audited', event.seq)) !== 'audited') {
     throw new ConsentStateConflict(consent.status as ConsentStatus);
   }
-  const next = applied(consent, to, reason, now, version, set);
+  const next = applied(consent, to, reason, at, version, set);
   await writeApplied(next);
   return next;
 }
@@ -133,6 +149,11 @@ export async function consentHistory(consentId: string, version: number) {
   const ids = Array.from({ length: version }, (_, i) => transitionId(consentId, i + 1));
   const found = await Promise.all(ids.map((id) => ConsentTransitionModel.findById(id).lean()));
   return found.filter((t): t is NonNullable<typeof t> => t !== null && t.state === 'audited');
+}
+
+/** An app's consent ids. A scan of every consent: for rare admin actions only. */
+export async function consentIdsOfApp(clientId: string): Promise<string[]> {
+  return (await ConsentModel.find({ clientId }, { _id: 1 }).lean()).map((c) => c._id);
 }
 
 /** A change whose writer vanished: it happened if and only if its audit event was written. */
@@ -153,25 +174,25 @@ async function settleStale(next: ConsentTransitionRecord): Promise<ConsentTransi
  * whoever comes second reads the first decision. Returns the decided outcome.
  */
 async function decideOutcome(
-  transitionId: string,
+  id: string,
   outcome: 'audited' | 'abandoned',
   auditSeq?: number,
 ): Promise<'audited' | 'abandoned'> {
-  const id = `${transitionId}#outcome`;
-  const won = await claim(ConsentTransitionModel as never, {
-    _id: id,
+  const outcomeId = `${id}#outcome`;
+  const won = await claim(ConsentTransitionModel, {
+    _id: outcomeId,
     outcome,
     ...(auditSeq ? { auditSeq } : {}),
   });
   const decided = won
     ? outcome
     : ((
-        (await ConsentTransitionModel.collection.findOne({ _id: id as never })) as {
+        (await ConsentTransitionModel.findById(outcomeId).lean()) as {
           outcome?: 'audited' | 'abandoned';
         } | null
       )?.outcome ?? outcome);
   await ConsentTransitionModel.updateOne(
-    { _id: transitionId },
+    { _id: id },
     { $set: { state: decided, ...(auditSeq && decided === 'audited' ? { auditSeq } : {}) } },
   );
   return decided;

@@ -1,0 +1,147 @@
+import type { AuditInput, RequestContext } from '../audit/audit-event.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
+import { statusReasons } from './consent.js';
+import type { ConsentRecord } from './consent.model.js';
+import { compareAndSetStatus, type TransitionSet } from './consent.repository.js';
+import { move, settledConsent, type ConsentDeps } from './consent.service.js';
+import { addToCustomer, claimOwner, consentIdsOfCustomer } from './customer-consents.repository.js';
+
+/** What the customer does with consents: open, decide, see, revoke, narrow. */
+
+type Actor = AuditInput['actor'];
+const now = (deps: ConsentDeps) => deps.now?.() ?? new Date();
+
+/**
+ * The consent screen: the customer who first opens a pending consent becomes its owner;
+ * nobody else can see or decide it.
+ */
+export async function openConsentForCustomer(
+  deps: ConsentDeps,
+  customerId: string,
+  consentOrId: string | ConsentRecord,
+): Promise<ConsentRecord> {
+  // A caller that has just settled the consent passes it; a stale copy is harmless, since
+  // the status change it leads to is claimed against the status it was read in.
+  const consent = typeof consentOrId === 'string' ? await settledConsent(deps, consentOrId) : consentOrId;
+  if (!consent) throw new NotFoundError('That consent request does not exist');
+  const { owner, first } = await claimOwner(consent._id, customerId);
+  if (owner !== customerId) throw new ForbiddenError('This consent request belongs to someone else');
+  if (first) await addToCustomer(customerId, consent._id);
+  return consent;
+}
+
+/** A customer's consents, newest first, each settled. */
+export async function listConsentsForCustomer(deps: ConsentDeps, customerId: string) {
+  const ids = await consentIdsOfCustomer(customerId);
+  const consents = await Promise.all(ids.map((id) => settledConsent(deps, id)));
+  return consents
+    .filter((c) => c !== undefined)
+    .sort((a, b) => b.creationDateTime.getTime() - a.creationDateTime.getTime());
+}
+
+export async function authoriseConsent(
+  deps: ConsentDeps,
+  customerId: string,
+  consentOrId: string | ConsentRecord,
+  decision: { accountIds: string[]; grantId?: string },
+  context: RequestContext,
+) {
+  const consent = await openConsentForCustomer(deps, customerId, consentOrId);
+  const set: TransitionSet = {
+    customerId,
+    accountIds: decision.accountIds,
+    authorisedAt: now(deps),
+    ...(decision.grantId ? { grantId: decision.grantId } : {}),
+  };
+  return move(deps, {
+    consent,
+    to: 'AUTH',
+    reason: statusReasons.authorised,
+    actor: { type: 'customer', id: customerId },
+    context,
+    set,
+  });
+}
+
+export async function rejectConsent(
+  deps: ConsentDeps,
+  customerId: string,
+  consentOrId: string | ConsentRecord,
+  context: RequestContext,
+) {
+  const consent = await openConsentForCustomer(deps, customerId, consentOrId);
+  return move(deps, {
+    consent,
+    to: 'RJCT',
+    reason: statusReasons.rejectedByCustomer,
+    actor: { type: 'customer', id: customerId },
+    context,
+    set: { customerId },
+  });
+}
+
+export async function revokeConsentByCustomer(
+  deps: ConsentDeps,
+  customerId: string,
+  consentId: string,
+  context: RequestContext,
+) {
+  const consent = await settledConsent(deps, consentId, context);
+  if (!consent || consent.customerId !== customerId) throw new NotFoundError('You have no such consent');
+  return move(deps, {
+    consent,
+    to: 'CANC',
+    reason: statusReasons.revokedByCustomer,
+    actor: { type: 'customer', id: customerId },
+    context,
+  });
+}
+
+/**
+ * The customer stops sharing one account and keeps the rest: an amendment of the
+ * authorised consent, recorded in its history. The last account cannot be removed; the
+ * consent is revoked instead.
+ */
+export async function removeAccountFromConsent(
+  deps: ConsentDeps,
+  customerId: string,
+  consentId: string,
+  accountId: string,
+  context: RequestContext,
+) {
+  const consent = await settledConsent(deps, consentId, context);
+  if (!consent || consent.customerId !== customerId) throw new NotFoundError('You have no such consent');
+  const remaining = (consent.accountIds ?? []).filter((id) => id !== accountId);
+  if (remaining.length === (consent.accountIds ?? []).length)
+    throw new NotFoundError('That account is not shared under this consent');
+  if (remaining.length === 0) {
+    throw new ConflictError(
+      'This is the last account shared with the app: revoke access instead',
+      'last_account',
+    );
+  }
+  const actor: Actor = { type: 'customer', id: customerId };
+  return compareAndSetStatus(
+    {
+      consent,
+      to: 'AUTH',
+      reason: statusReasons.accountRemoved,
+      actor,
+      at: now(deps),
+      set: { accountIds: remaining },
+      kind: 'amend',
+    },
+    (transitionId) =>
+      deps.audit.record({
+        action: 'consent.account_removed',
+        actor,
+        outcome: 'success',
+        customerId,
+        clientId: consent.clientId,
+        consentId,
+        accountIds: [accountId],
+        context,
+        details: { transition: transitionId, remaining: remaining.length },
+      }),
+  );
+}
