@@ -12,7 +12,7 @@ import { buildApp } from '../../src/app.js';
 import { createAuditLog } from '../../src/audit/audit-log.js';
 import { auditKeysFromPem, generateAuditKeyPem } from '../../src/audit/audit-keys.js';
 import { loadConfig } from '../../src/config.js';
-import { readTransactions } from '../../src/data-api/transactions-reader.js';
+import { transactionsPage } from '../../src/accounts/transaction.repository.js';
 import { createLogger } from '../../src/logger.js';
 import { oauthSecretsFrom } from '../../src/oauth/oauth-keys.js';
 import { projectRoot } from '../../src/paths.js';
@@ -108,11 +108,11 @@ export async function throughputScenario(options: {
     const window = { from: new Date(Date.now() - 400 * 86_400_000), to: new Date() };
     const bare = express();
     bare.get('/page', async (_req, res) => {
-      const page = await readTransactions(account.accountId, window, { limit: 100, keep: () => true });
+      const page = await transactionsPage(account.accountId, window, { limit: 100, keep: () => true });
       res.json({ Data: { Transaction: page.transactions } });
     });
     bare.get('/page-with-audit', async (_req, res) => {
-      const page = await readTransactions(account.accountId, window, { limit: 100, keep: () => true });
+      const page = await transactionsPage(account.accountId, window, { limit: 100, keep: () => true });
       await audit.record({
         action: 'data.accessed',
         actor: { type: 'app', id: 'bench' },
@@ -275,7 +275,11 @@ async function seedOtherTransactions(count: number, dataDir: string, log: (line:
       '--transactions-per-account',
       String(perAccount),
     ],
-    { cwd: projectRoot, env: { ...process.env, ENV_FILE: devNull, DATA_DIR: dataDir }, stdio: ['ignore', 'ignore', 'inherit'] },
+    {
+      cwd: projectRoot,
+      env: { ...process.env, ENV_FILE: devNull, DATA_DIR: dataDir },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
   );
   const [code] = (await once(seeder, 'exit')) as [number | null];
   if (code !== 0) throw new Error(`npm run seed exited with ${code}`);

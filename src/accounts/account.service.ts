@@ -1,7 +1,4 @@
-import { findManyById } from '../db/primary-key.js';
-import { AccountModel } from './account.model.js';
-import { BalanceModel } from './balance.model.js';
-import { CustomerModel } from './customer.model.js';
+import { accountIdsOfCustomer, findAccounts, findBalances } from './account.repository.js';
 
 export interface AccountSummary {
   accountId: string;
@@ -18,12 +15,8 @@ export interface AccountSummary {
 
 /** A customer's own accounts with their current balances, in the order the bank lists them. */
 export async function listAccountsWithBalances(customerId: string): Promise<AccountSummary[]> {
-  const customer = await CustomerModel.findById(customerId).lean();
-  const ids = customer?.accountIds ?? [];
-  const [accounts, balances] = await Promise.all([
-    findManyById(ids, (id) => AccountModel.findById(id).lean()),
-    findManyById(ids, (id) => BalanceModel.findById(id).lean()),
-  ]);
+  const ids = await accountIdsOfCustomer(customerId);
+  const [accounts, balances] = await Promise.all([findAccounts(ids), findBalances(ids)]);
   const byAccount = new Map(balances.map((b) => [b._id, b]));
   return accounts.map((account) => {
     const balance = byAccount.get(account._id);

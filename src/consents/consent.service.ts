@@ -3,13 +3,7 @@ import type { AuditInput, RequestContext } from '../audit/audit-event.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { consentIdOfGrant } from '../oauth/grant-consent.repository.js';
-import {
-  effectiveExpiry,
-  lapse,
-  statusReasons,
-  type ConsentStatus,
-  type Permission,
-} from './consent.js';
+import { effectiveExpiry, lapse, statusReasons, type ConsentStatus, type Permission } from './consent.js';
 import type { ConsentRecord } from './consent.model.js';
 import {
   compareAndSetStatus,

@@ -1,10 +1,9 @@
 import type { AuditInput, RequestContext } from '../audit/audit-event.js';
-import { takeSlot } from '../db/primary-key.js';
 import { settledConsent, type ConsentDeps } from '../consents/consent.service.js';
 import type { ConsentRecord } from '../consents/consent.model.js';
 import { ObError, obErrorCodes } from '../open-banking/ob-errors.js';
 import type { AppToken } from '../oauth/resource-server.js';
-import { UnattendedCallModel } from './unattended.model.js';
+import { takeUnattendedCall } from './unattended.repository.js';
 
 export type Resource = 'accounts' | 'balances' | 'transactions';
 
@@ -30,6 +29,14 @@ export interface Authorised {
   permissions: string[];
   /** Records the access (call before answering: if it cannot be written the request fails with 503). */
   recordAccess(accountIds: string[], recordCount: number): Promise<void>;
+  /** Records a refusal found while reading (with the accounts asked for) and returns the error to throw. */
+  refuse(
+    status: number,
+    code: string,
+    reason: string,
+    message: string,
+    accountIds?: string[],
+  ): Promise<ObError>;
 }
 
 /**
@@ -52,8 +59,20 @@ export async function authoriseDataRequest(
     context: request.context,
     ...(request.accountId ? { accountIds: [request.accountId] } : {}),
   };
-  const refuse = async (status: number, code: string, reason: string, message: string) => {
-    await deps.audit.record({ ...base, action: 'data.denied', outcome: 'failure', reason });
+  const refuse = async (
+    status: number,
+    code: string,
+    reason: string,
+    message: string,
+    accountIds?: string[],
+  ) => {
+    await deps.audit.record({
+      ...base,
+      ...(accountIds ? { accountIds } : {}),
+      action: 'data.denied',
+      outcome: 'failure',
+      reason,
+    });
     return new ObError(status, [{ ErrorCode: code, Message: message }]);
   };
 
@@ -95,7 +114,7 @@ export async function authoriseDataRequest(
   }
   if (
     !request.attended &&
-    !(await claimUnattendedCall(consent._id, deps.unattendedDailyLimit, deps.now?.() ?? new Date()))
+    !(await takeUnattendedCall(consent._id, utcDay(deps.now?.() ?? new Date()), deps.unattendedDailyLimit))
   ) {
     throw await refuse(
       429,
@@ -115,6 +134,7 @@ export async function authoriseDataRequest(
     consent,
     accountIds,
     permissions,
+    refuse,
     async recordAccess(ids, recordCount) {
       await deps.audit.record({
         ...base,
@@ -128,14 +148,4 @@ export async function authoriseDataRequest(
   };
 }
 
-/** Claims one of the day's unattended slots for the consent; false when all are taken. */
-async function claimUnattendedCall(consentId: string, limit: number, now: Date): Promise<boolean> {
-  const day = now.toISOString().slice(0, 10);
-  const slot = await takeSlot(
-    UnattendedCallModel,
-    (n) => `${consentId}#${day}#${n}`,
-    { day },
-    { max: limit },
-  );
-  return slot !== undefined;
-}
+const utcDay = (at: Date) => at.toISOString().slice(0, 10);

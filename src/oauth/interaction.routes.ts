@@ -1,8 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import type Provider from 'oidc-provider';
 import { z } from 'zod';
+import { accountIdsOfCustomer } from '../accounts/account.repository.js';
 import { listAccountsWithBalances } from '../accounts/account.service.js';
-import { CustomerModel } from '../accounts/customer.model.js';
 import { getApp } from '../apps/app.service.js';
 import { permissionWording, type Permission } from '../consents/consent.js';
 import { settledConsent, type ConsentDeps } from '../consents/consent.service.js';
@@ -56,7 +56,7 @@ export function interactionRoutes(provider: Provider, deps: ConsentDeps) {
     // Only the customer who opened the screen may decide, and nothing is written before that is checked.
     await openConsentForCustomer(deps, customerId, consent);
     const form = Decision.safeParse(req.body);
-    const owned = new Set(await accountIdsOf(customerId));
+    const owned = new Set(await accountIdsOfCustomer(customerId));
     const chosen = form.success ? form.data.accountIds : [];
     if (
       !form.success ||
@@ -158,10 +158,6 @@ async function screenFor({ uid, consent, customerId }: ConsentRequest) {
   const [app, accounts] = await Promise.all([getApp(consent.clientId), listAccountsWithBalances(customerId)]);
   const permissions = consent.permissions.map((p) => ({ code: p, ...permissionWording[p as Permission] }));
   return { uid, consent, app, accounts, permissions };
-}
-
-async function accountIdsOf(customerId: string): Promise<string[]> {
-  return (await CustomerModel.findById(customerId).lean())?.accountIds ?? [];
 }
 
 function finish(provider: Provider, req: Request, res: Response, result: Record<string, unknown>) {

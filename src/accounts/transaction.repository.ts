@@ -3,7 +3,7 @@ import {
   monthOf,
   transactionMonthId,
   type TransactionRecord,
-} from '../accounts/transaction.model.js';
+} from './transaction.model.js';
 
 export interface TransactionCursor {
   /** Continue with transactions strictly older than this one (booking time, then id). */
@@ -12,10 +12,11 @@ export interface TransactionCursor {
 }
 
 /**
- * An account's transactions in a booking window, newest first, a page at a time. Each
- * month is one primary-key read, so a page costs the same whatever the bank holds.
+ * An account's transactions in a booking window, newest first, a page at a time. They are
+ * stored one document per account and month (`<AccountId>:<YYYY-MM>`, docs/storage.md), so
+ * each month is one primary-key read and a page costs the same whatever the bank holds.
  */
-export async function readTransactions(
+export async function transactionsPage(
   accountId: string,
   window: { from: Date; to: Date },
   options: { limit: number; after?: TransactionCursor; keep: (t: TransactionRecord) => boolean },
