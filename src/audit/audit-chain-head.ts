@@ -21,8 +21,10 @@ const lookBeyondSteps = 20;
  * they never fill one with an event of their own (which would move, or hide, what
  * verification reports): past each candidate head the search probes further ahead (+1,
  * +2, +4, ... events, about 20 more lookups) and, finding a later event, goes on from
- * there, telling `pastGaps` the first missing number of each gap it passed. Readers,
- * which only need to know where to start reading, skip those lookups.
+ * there, telling `pastGaps` the first missing number of each gap it passed. A writer does
+ * this whenever it does not know the head (at start, after a write whose outcome is
+ * unknown); after losing a race it knows the events just ahead are another writer's.
+ * Readers, which only need to know where to start reading, skip those lookups.
  */
 export async function findChainHead(
   from: ChainHead = { seq: 0, hash: genesisHash },
@@ -32,7 +34,9 @@ export async function findChainHead(
   while (pastGaps) {
     const later = await laterEvent(known + 1);
     if (later === undefined) break;
-    pastGaps(known + 1);
+    // Writers insert in order, so a later event means the missing one existed: unless it
+    // has just appeared (another writer's batch landing meanwhile), it was removed.
+    if (!(await exists(known + 1))) pastGaps(known + 1);
     known = await endOfRun(exists, later);
   }
   if (known === from.seq) return from;

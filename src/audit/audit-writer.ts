@@ -93,7 +93,8 @@ export class AuditWriter {
       for (let i = 0; i < written; i++) remaining[i]!.resolve(events[i]!);
       if (written > 0) this.head = { seq: events[written - 1]!.seq, hash: events[written - 1]!.hash };
       remaining = remaining.slice(written);
-      if (remaining.length > 0) this.head = await findChainHead(this.head, this.reportGap);
+      // Lost a race: the numbers were taken by another writer, whose events lie just ahead.
+      if (remaining.length > 0) this.head = await findChainHead(this.head);
     }
   }
 
