@@ -4,7 +4,7 @@ import { consentApiRoutes, obBasePath, obCommon } from './consents/consent-api.r
 import { consentEndings } from './consents/consent-endings.js';
 import { dataApiRoutes } from './data-api/data-api.routes.js';
 import { dashboardRoutes } from './dashboard/dashboard.routes.js';
-import { endConsentOfRevokedGrant, settledConsent, type ConsentDeps } from './consents/consent.service.js';
+import { consentStatusAt, endConsentOfRevokedGrant, type ConsentDeps } from './consents/consent.service.js';
 import { NotFoundError } from './errors.js';
 import { interactionRoutes } from './oauth/interaction.routes.js';
 import type { OAuthSecrets } from './oauth/oauth-keys.js';
@@ -71,14 +71,8 @@ export function buildApp({
   now,
 }: AppDependencies): BuiltApp {
   const app = express();
-  const consentDeps: ConsentDeps = {
-    audit,
-    notifier: { consentEnded: (consent, event) => endings.consentEnded(consent, event) },
-    maxDays: config.CONSENT_MAX_DAYS,
-    ...(now ? { now } : {}),
-  };
   const provider = createOidcProvider(config, oauthSecrets, {
-    settledConsent: (consentId) => settledConsent(consentDeps, consentId),
+    consentStatus: (consentId) => consentStatusAt(consentId, now?.() ?? new Date()),
   });
   const webhooks = createWebhooks({
     audit,
@@ -88,7 +82,13 @@ export function buildApp({
     allowInternalAddresses: config.allowLoopbackHttp,
     ...(now ? { now } : {}),
   });
-  const endings = consentEndings(provider, [webhooks.listener]);
+  const consentDeps: ConsentDeps = {
+    audit,
+    notifier: consentEndings(provider, [webhooks.listener]),
+    maxDays: config.CONSENT_MAX_DAYS,
+    logger,
+    ...(now ? { now } : {}),
+  };
   const rateLimit = appRateLimiter({
     perMinute: config.APP_REQUESTS_PER_MINUTE,
     audit,

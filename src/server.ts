@@ -15,6 +15,8 @@ import { ensureIndexes } from './db/indexes.js';
 import { createLogger, type Logger } from './logger.js';
 import { resolveSessionSecret } from './secrets.js';
 import { seedDemoDataIfEmpty } from './seed/demo-data.js';
+import { carryOutOwedFollowUps } from './outbox/follow-ups.js';
+import { repeatUnlessBusy } from './repeat.js';
 
 async function main() {
   let config: Config;
@@ -53,7 +55,7 @@ async function main() {
     indexIntervalMs: config.AUDIT_INDEX_INTERVAL_MS,
     checkpointIntervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
   });
-  const { app, webhooks } = buildApp({
+  const { app, webhooks, consentDeps } = buildApp({
     config,
     logger,
     sessionSecret: await resolveSessionSecret(config),
@@ -74,21 +76,27 @@ async function main() {
     sweepExpiredOidcArtefacts().catch((err: unknown) => logger.warn({ err }, 'OAuth artefact sweep failed'));
     sweepAppRequestSlots().catch((err: unknown) => logger.warn({ err }, 'app request count sweep failed'));
   }, 60_000).unref();
-  const webhookWorker = setInterval(() => {
-    webhooks.deliverDue().catch((err: unknown) => logger.warn({ err }, 'webhook delivery round failed'));
-  }, 2_000).unref();
+  // Follow-ups a change still owes (its process died, or the first try failed), and notices to send.
+  const followUpWorker = repeatUnlessBusy(2_000, () =>
+    carryOutOwedFollowUps(consentDeps).catch((err: unknown) =>
+      logger.warn({ err }, 'follow-up round failed'),
+    ),
+  );
+  const webhookWorker = repeatUnlessBusy(2_000, () =>
+    webhooks.deliverDue().catch((err: unknown) => logger.warn({ err }, 'webhook delivery round failed')),
+  );
 
   const shutdown = (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal }, 'shutting down');
     clearInterval(sweeper);
-    clearInterval(webhookWorker);
     setTimeout(() => {
       logger.error('shutdown timed out; exiting');
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS).unref();
     void stop(server, database, logger, async () => {
+      await Promise.all([followUpWorker.stop(), webhookWorker.stop()]);
       await audit.drain();
       await stopAuditBackground();
       await webhooks.release().catch(() => undefined);

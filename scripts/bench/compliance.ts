@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createAuditLog } from '../../src/audit/audit-log.js';
 import { auditKeysFromPem, generateAuditKeyPem } from '../../src/audit/audit-keys.js';
 import { AuditIndexer } from '../../src/audit/audit-indexer.js';
-import { searchAuditEvents } from '../../src/audit/audit-query.service.js';
+import { searchAuditEvents } from '../../src/audit/audit-query.repository.js';
 import { createLogger } from '../../src/logger.js';
 import { projectRoot } from '../../src/paths.js';
 import { indexInBulk, seedAuditHistory } from '../../src/seed/audit-history.js';

@@ -3,7 +3,8 @@ import type { RequestContext } from '../audit/audit-event.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { NotFoundError } from '../errors.js';
 import { newClientSecret } from './client-secret.js';
-import { AppModel, type AppRecord } from './app.model.js';
+import type { AppRecord } from './app.model.js';
+import { allApps, findApp, insertApp, setStatus } from './app.repository.js';
 import type { AppRegistrationInput } from './app.schemas.js';
 
 export interface Operator {
@@ -45,13 +46,11 @@ export async function registerApp(
       webhook: input.webhookUrl ?? '',
     },
   });
-  const created = await AppModel.create(app);
-  return { app: created.toObject() as AppRecord, ...(secret ? { clientSecret: secret.secret } : {}) };
+  const created = await insertApp(app);
+  return { app: created, ...(secret ? { clientSecret: secret.secret } : {}) };
 }
 
-export async function findApp(clientId: string): Promise<AppRecord | undefined> {
-  return ((await AppModel.findById(clientId).lean()) as AppRecord | null) ?? undefined;
-}
+export { findApp };
 
 export async function getApp(clientId: string): Promise<AppRecord> {
   const app = await findApp(clientId);
@@ -61,7 +60,7 @@ export async function getApp(clientId: string): Promise<AppRecord> {
 
 /** Every app, newest first (the registry is small: apps are registered by staff one by one). */
 export async function listApps(): Promise<AppRecord[]> {
-  const apps = (await AppModel.find({}).lean()) as AppRecord[];
+  const apps = await allApps();
   return apps.sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
 }
 
@@ -84,10 +83,6 @@ export async function setAppStatus(
     clientId,
     context: operator.context,
   });
-  // One staff member at a time changes an app's status; last writer wins, and both outcomes are audited.
-  await AppModel.updateOne(
-    { _id: clientId },
-    { $set: { status, suspendedAt: status === 'suspended' ? new Date() : null } },
-  );
+  await setStatus(clientId, status);
   return { ...app, status };
 }

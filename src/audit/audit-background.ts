@@ -1,6 +1,7 @@
 import { isDuplicateKey } from '../db/primary-key.js';
 import type { Logger } from '../logger.js';
-import { writeCheckpoint } from './audit-checkpoint.service.js';
+import { repeatUnlessBusy } from '../repeat.js';
+import { writeCheckpoint } from './audit-checkpoint.repository.js';
 import { AuditIndexer } from './audit-indexer.js';
 import type { AuditKeys } from './audit-keys.js';
 
@@ -35,23 +36,5 @@ export function startAuditBackground(options: {
   return async () => {
     await Promise.allSettled([indexing.stop(), checkpointing.stop()]);
     await indexer.release().catch(() => undefined);
-  };
-}
-
-/**
- * Runs `work` every `intervalMs`, skipping a tick while the previous run is still going: a
- * round that outlasts the interval (a burst to index, a slow database) must not be joined by
- * a second one writing the same documents at once.
- */
-function repeatUnlessBusy(intervalMs: number, work: () => Promise<unknown>) {
-  let running: Promise<unknown> | undefined;
-  const timer = setInterval(() => {
-    running ??= work().finally(() => (running = undefined));
-  }, intervalMs);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
   };
 }

@@ -1,6 +1,6 @@
 import { AuditEventModel } from './audit-event.model.js';
 import { contentHash, eventId, genesisHash, macFor } from './audit-event.js';
-import { checkpointSignatureValid, listCheckpoints, type Checkpoint } from './audit-checkpoint.service.js';
+import { checkpointSignatureValid, listCheckpoints, type Checkpoint } from './audit-checkpoint.repository.js';
 import type { AuditKeys } from './audit-keys.js';
 
 export type ProblemKind = 'altered' | 'removed' | 'inserted' | 'reordered' | 'checkpoint_invalid';

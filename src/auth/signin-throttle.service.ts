@@ -1,6 +1,13 @@
-import { endOfRun, takeSlot } from '../db/primary-key.js';
 import { TooManyRequestsError } from '../errors.js';
-import { SigninThrottleModel } from './signin-throttle.model.js';
+import {
+  claimNextSlot,
+  clearSlots,
+  countTaken,
+  giveBackSlot,
+  removeWindowsBefore,
+  slotId,
+  type Window,
+} from './signin-throttle.repository.js';
 
 export interface ThrottleLimits {
   maxFailuresPerAccount: number;
@@ -10,12 +17,6 @@ export interface ThrottleLimits {
 
 const accountKey = (email: string) => `account:${email}`;
 const ipKey = (ip: string) => `ip:${ip}`;
-
-interface Window {
-  id: number;
-  startedAt: Date;
-  endsAt: Date;
-}
 
 function windowAt(now: Date, minutes: number): Window {
   const length = minutes * 60_000;
@@ -31,8 +32,6 @@ const previousOf = (window: Window): Window => {
     endsAt: window.startedAt,
   };
 };
-
-const slotId = (key: string, window: Window, slot: number) => `${key}#${window.id}#${slot}`;
 
 export interface SigninAttempt {
   /** The password was right: the account's failures are cleared, and this attempt leaves the IP's count. */
@@ -95,10 +94,7 @@ export async function reserveSigninAttempt(
         ...Array.from({ length: accountBefore }, (_, i) => slotId(account, previous, i + 1)),
         ...Array.from({ length: limits.maxFailuresPerAccount }, (_, i) => slotId(account, window, i + 1)),
       ];
-      await Promise.all([
-        ...ids.map((_id) => SigninThrottleModel.deleteOne({ _id })),
-        giveBackSlot(client, window, limits.maxFailuresPerIp),
-      ]);
+      await Promise.all([clearSlots(ids), giveBackSlot(client, window, limits.maxFailuresPerIp)]);
     },
   };
 }
@@ -106,45 +102,5 @@ export async function reserveSigninAttempt(
 /** Removes failures too old to count: those before the previous window. */
 export async function sweepSigninThrottles(windowMinutes: number, now = new Date()) {
   const previous = previousOf(windowAt(now, windowMinutes));
-  await SigninThrottleModel.deleteMany({ windowStartedAt: { $lt: previous.startedAt } });
-}
-
-/**
- * How many of a window's slots are taken. Slots are taken from 1 upwards and given back
- * from the top, so they form a run 1..n, found by galloping then halving over primary-key
- * lookups: one lookup when the run is empty, the common case. (Slots given back by racing
- * attempts can leave a gap; the run then reads short until the next claim fills it.)
- */
-async function countTaken(key: string, window: Window, max: number): Promise<number> {
-  const taken = async (slot: number) =>
-    (await SigninThrottleModel.exists({ _id: slotId(key, window, slot) })) !== null;
-  return endOfRun(taken, 0, max);
-}
-
-/**
- * Claims the first free slot of the window by insert; a lost race moves on to the next
- * slot. Answers the slot claimed, or undefined when all `max` are taken.
- */
-async function claimNextSlot(key: string, window: Window, max: number): Promise<number | undefined> {
-  if (max <= 0) return undefined;
-  return takeSlot(
-    SigninThrottleModel,
-    (slot) => slotId(key, window, slot),
-    { windowStartedAt: window.startedAt },
-    { from: await countTaken(key, window, max), max },
-  );
-}
-
-/**
- * Gives one place back by removing the top slot rather than the one this attempt took:
- * slots only count, they belong to no attempt, and removing from the top keeps the run
- * without gaps so the count stays exact (a later window depends on it).
- */
-async function giveBackSlot(key: string, window: Window, max: number): Promise<void> {
-  for (let tries = 0; tries < 3; tries++) {
-    const top = await countTaken(key, window, max);
-    if (top === 0) return;
-    const { deletedCount } = await SigninThrottleModel.deleteOne({ _id: slotId(key, window, top) });
-    if (deletedCount > 0) return;
-  }
+  await removeWindowsBefore(previous.startedAt);
 }

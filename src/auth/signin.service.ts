@@ -1,7 +1,7 @@
 import type { RequestContext } from '../audit/audit-event.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { TooManyRequestsError } from '../errors.js';
-import { UserModel } from '../users/user.model.js';
+import { markSignedIn } from '../users/user.repository.js';
 import { findUserForSignin, normaliseEmail, toSessionUser, type SessionUser } from '../users/user.service.js';
 import { burnPasswordCheck, verifyPassword } from './password.js';
 import { reserveSigninAttempt, type SigninAttempt, type ThrottleLimits } from './signin-throttle.service.js';
@@ -54,7 +54,7 @@ export async function checkCredentials(
   }
 
   await attempt.succeeded();
-  await UserModel.updateOne({ _id: user._id }, { $set: { lastSignedInAt: new Date() } });
+  await markSignedIn(user._id);
   const sessionUser = toSessionUser(user);
   await context.audit.record({
     action: 'auth.signed_in',

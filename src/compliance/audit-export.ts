@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import type { Checkpoint } from '../audit/audit-checkpoint.service.js';
+import type { Checkpoint } from '../audit/audit-checkpoint.repository.js';
 import type { AuditKeys } from '../audit/audit-keys.js';
 import { signBytes } from '../audit/audit-keys.js';
-import { searchAuditEvents, type AuditFilter } from '../audit/audit-query.service.js';
+import { searchAuditEvents, type AuditFilter } from '../audit/audit-query.repository.js';
 import type { VerificationResult } from '../audit/audit-verifier.js';
 import { csvColumns, csvRow, eventBody } from './audit-serialise.js';
 

@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log.js';
-import { listCheckpoints } from '../audit/audit-checkpoint.service.js';
+import { listCheckpoints } from '../audit/audit-checkpoint.repository.js';
 import {
   ActivityQuery,
   AuditEvidenceQuery,

@@ -1,20 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../audit/audit-event.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { listCheckpoints, writeCheckpoint, type Checkpoint } from '../audit/audit-checkpoint.service.js';
-import { AuditDailyStatsModel } from '../audit/audit-index.model.js';
+import { listCheckpoints, writeCheckpoint, type Checkpoint } from '../audit/audit-checkpoint.repository.js';
 import {
+  dailyStats,
   getAuditEvent,
   searchAuditEvents,
   type AuditFilter,
   type AuditPageRequest,
-} from '../audit/audit-query.service.js';
-import type { DailyStats } from '../audit/audit-stats.js';
+} from '../audit/audit-query.repository.js';
 import { verifyAuditLog, type VerificationResult } from '../audit/audit-verifier.js';
-import { findManyById } from '../db/primary-key.js';
 import { NotFoundError } from '../errors.js';
 import type { SessionUser } from '../users/user.service.js';
-import { VerificationRunModel } from './verification-run.model.js';
+import { findRun, startRun } from './verification-run.repository.js';
 
 /** A compliance officer and the request they made: every view and export is recorded against them. */
 export interface Viewer {
@@ -94,9 +92,7 @@ export async function viewActivity(
   const dayList = Array.from({ length: days }, (_, i) =>
     new Date(now.getTime() - (days - 1 - i) * 86_400_000).toISOString().slice(0, 10),
   );
-  const stats = (await findManyById(dayList, (id) =>
-    AuditDailyStatsModel.findById(id).lean(),
-  )) as unknown as DailyStats[];
+  const stats = await dailyStats(dayList);
   const byDay = new Map(stats.map((s) => [s._id, s]));
   const apps = new Map<
     string,
@@ -183,21 +179,8 @@ function recordVerification(audit: AuditLog, viewer: Viewer, result: Verificatio
 /** Starts a verification in the background for the pages, which follow its progress. */
 export async function startVerificationRun(audit: AuditLog, viewer: Viewer): Promise<string> {
   const id = randomUUID();
-  await VerificationRunModel.create({
-    _id: id,
-    status: 'running',
-    startedBy: viewer.user.id,
-    startedAt: new Date(),
-  });
-  // One writer at a time: updates are read-modify-write on the embedded database, so a
-  // progress update still in flight could put back `running` over the final status.
-  let written: Promise<unknown> = Promise.resolve();
-  const write = (set: Record<string, unknown>) => {
-    written = written
-      .catch(() => undefined)
-      .then(() => VerificationRunModel.updateOne({ _id: id }, { $set: set }).exec());
-    return written;
-  };
+  const run = await startRun(id, viewer.user.id);
+  const write = (set: Record<string, unknown>) => run.update(set);
   let lastReport = 0;
   void verifyNow(audit, viewer, (done, total) => {
     if (Date.now() - lastReport < 1000) return;
@@ -227,7 +210,7 @@ export async function startVerificationRun(audit: AuditLog, viewer: Viewer): Pro
 }
 
 export async function getVerificationRun(id: string) {
-  const run = await VerificationRunModel.findById(id).lean();
+  const run = await findRun(id);
   if (!run) throw new NotFoundError('There is no such verification run');
   return run as typeof run & { result?: VerificationResult };
 }

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { AuditFilter } from '../audit/audit-query.service.js';
+import type { AuditFilter } from '../audit/audit-query.repository.js';
 import { writeCsvExport, writeEvidencePack, writeJsonLinesExport } from './audit-export.js';
 import { recordExport, verifyNow } from './compliance.service.js';
 import { viewerOf } from './viewer.js';

@@ -3,7 +3,7 @@ import type { ConsentRecord } from './consent.model.js';
 import type { ConsentNotifier } from './consent.service.js';
 
 export interface ConsentEndListener {
-  consentEnded(consent: ConsentRecord, event: 'revoked' | 'expired' | 'rejected'): Promise<void>;
+  consentEnded(consent: ConsentRecord, event: 'revoked' | 'expired', noticeId: string): Promise<void>;
 }
 
 /**
@@ -14,7 +14,7 @@ export interface ConsentEndListener {
  */
 export function consentEndings(provider: Provider, listeners: ConsentEndListener[] = []): ConsentNotifier {
   return {
-    async consentEnded(consent, event) {
+    async consentEnded(consent, event, followUpId) {
       if (consent.grantId) {
         const grant = await provider.Grant.find(consent.grantId);
         await grant?.destroy();
@@ -25,7 +25,7 @@ export function consentEndings(provider: Provider, listeners: ConsentEndListener
           provider.AuthorizationCode.revokeByGrantId(consent.grantId),
         ]);
       }
-      for (const listener of listeners) await listener.consentEnded(consent, event);
+      for (const listener of listeners) await listener.consentEnded(consent, event, `${followUpId}#notice`);
     },
   };
 }

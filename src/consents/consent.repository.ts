@@ -1,5 +1,5 @@
 import type { ActorType } from '../audit/audit-event.js';
-import { searchAuditEvents } from '../audit/audit-query.service.js';
+import { searchAuditEvents } from '../audit/audit-query.repository.js';
 import { claim } from '../db/primary-key.js';
 import { ConflictError } from '../errors.js';
 import { canMove, type ConsentStatus, type StatusReason } from './consent.js';
@@ -212,4 +212,20 @@ function applied(
 async function writeApplied(consent: ConsentRecord) {
   const { _id, ...fields } = consent;
   await ConsentModel.updateOne({ _id }, { $set: fields });
+}
+
+/**
+ * Whether a change took effect: `audited` (it did), `abandoned` (it did not), or
+ * `undecided` while its writer may still be recording it. A change left undecided by a
+ * writer that died is settled here, from the audit log, as a reader would.
+ */
+export async function changeOutcome(
+  id: string,
+  now = new Date(),
+): Promise<'audited' | 'abandoned' | 'undecided'> {
+  const change = (await ConsentTransitionModel.findById(id).lean()) as ConsentTransitionRecord | null;
+  if (!change) return 'abandoned';
+  if (change.state !== 'claimed') return change.state as 'audited' | 'abandoned';
+  if (now.getTime() - change.at.getTime() < inFlightMs) return 'undecided';
+  return (await settleStale(change)).state as 'audited' | 'abandoned';
 }

@@ -5,6 +5,9 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import { consentIdOfGrant } from '../oauth/grant-consent.repository.js';
 import { effectiveExpiry, lapse, statusReasons, type ConsentStatus, type Permission } from './consent.js';
 import type { ConsentRecord } from './consent.model.js';
+import type { Logger } from '../logger.js';
+import { recordFollowUp, type FollowUp } from '../outbox/follow-up.repository.js';
+import { carryOutFollowUp } from '../outbox/follow-ups.js';
 import {
   compareAndSetStatus,
   ConsentStateConflict,
@@ -14,14 +17,20 @@ import {
   type StatusChange,
 } from './consent.repository.js';
 
-/** Told when a consent ends, so the app can be notified (webhooks). */
+/**
+ * What a consent's ending owes (its grant destroyed, its app told: consent-endings.ts),
+ * carried out after the change through the outbox. `followUpId` names the follow-up, so
+ * doing it twice is harmless.
+ */
 export interface ConsentNotifier {
-  consentEnded(consent: ConsentRecord, event: 'revoked' | 'expired' | 'rejected'): Promise<void>;
+  consentEnded(consent: ConsentRecord, event: 'revoked' | 'expired', followUpId: string): Promise<void>;
 }
 
 export interface ConsentDeps {
   audit: AuditLog;
   notifier: ConsentNotifier;
+  /** Where a follow-up that failed is reported (it stays owed, and is tried again). */
+  logger?: Pick<Logger, 'warn'>;
   maxDays: number;
   now?: () => Date;
 }
@@ -112,6 +121,22 @@ export async function settledConsent(deps: ConsentDeps, consentId: string, conte
   }
 }
 
+/**
+ * A consent's status as of `at`, with what time has forced on it (a lapse not yet
+ * recorded) taken into account, read without changing anything.
+ */
+export async function consentStatusAt(consentId: string, at: Date): Promise<ConsentStatus | undefined> {
+  const consent = await readConsent(consentId, at);
+  if (!consent) return undefined;
+  const status = consent.status as ConsentStatus;
+  return (
+    lapse(
+      { status, creationDateTime: consent.creationDateTime, expirationDateTime: consent.expirationDateTime },
+      at,
+    )?.to ?? status
+  );
+}
+
 /** A consent as its app sees it: another app's consent does not exist (404). */
 export async function getConsentForApp(
   deps: ConsentDeps,
@@ -154,12 +179,27 @@ export type Move = Omit<StatusChange, 'at'> & { context?: RequestContext };
 
 /**
  * A status change: claimed, then recorded in the audit log (the change counts only once
- * recorded), then, when the consent ends, announced to the app.
+ * recorded). When the consent ends, what that owes is recorded in the outbox before the
+ * audit event commits the change, and carried out straight after: its failure, or the
+ * process dying in between, leaves it owed for the worker, never reported as the change's.
  */
 export async function move(deps: ConsentDeps, change: Move): Promise<ConsentRecord> {
   const { consent, to, reason, actor, context, set = {} } = change;
-  const moved = await compareAndSetStatus({ ...change, at: now(deps) }, (transitionId) =>
-    deps.audit.record({
+  const ending = to === 'CANC' ? 'revoked' : to === 'EXPD' ? 'expired' : undefined;
+  let followUp: FollowUp | undefined;
+  const moved = await compareAndSetStatus({ ...change, at: now(deps) }, async (transitionId) => {
+    if (ending) {
+      followUp = {
+        _id: `${transitionId}#ended`,
+        kind: 'consent-ended',
+        changeId: transitionId,
+        consentId: consent._id,
+        event: ending,
+        createdAt: now(deps),
+      };
+      await recordFollowUp(followUp);
+    }
+    return deps.audit.record({
       action: auditActionFor[to]!,
       actor,
       outcome: 'success',
@@ -171,10 +211,9 @@ export async function move(deps: ConsentDeps, change: Move): Promise<ConsentReco
       permissions: consent.permissions,
       context,
       details: { from: consent.status, to, transition: transitionId },
-    }),
-  );
-  if (to === 'CANC') await deps.notifier.consentEnded(moved, 'revoked');
-  if (to === 'EXPD') await deps.notifier.consentEnded(moved, 'expired');
+    });
+  });
+  if (followUp) await carryOutFollowUp(deps, followUp);
   return moved;
 }
 

@@ -1,6 +1,6 @@
 import { AccountModel } from '../accounts/account.model.js';
 import { findApp } from '../apps/app.service.js';
-import { searchAuditEvents } from '../audit/audit-query.service.js';
+import { searchAuditEvents } from '../audit/audit-query.repository.js';
 import { permissionWording, type Permission } from '../consents/consent.js';
 import type { ConsentRecord } from '../consents/consent.model.js';
 import { settledConsent, type ConsentDeps } from '../consents/consent.service.js';

@@ -35,7 +35,8 @@ export function servedByAuthorisationServer(path: string): boolean {
 export function createOidcProvider(
   config: Config,
   secrets: OAuthSecrets,
-  hooks: { settledConsent(consentId: string): Promise<{ status: string } | undefined> },
+  /** The consent's status as of now, read without changing anything. */
+  hooks: { consentStatus(consentId: string): Promise<string | undefined> },
 ): Provider {
   // The grant is saved with the consent's remaining lifetime (interaction.routes.ts), so
   // refresh tokens issued under it never outlive the consent.
@@ -128,9 +129,9 @@ export function createOidcProvider(
       const grantId = 'grantId' in token ? (token.grantId as string | undefined) : undefined;
       if (!grantId) return undefined;
       const consentId = await consentIdOfGrant(grantId);
-      const consent = consentId ? await hooks.settledConsent(consentId) : undefined;
-      if (!consent || consent.status !== 'AUTH') {
-        throw new errors.InvalidGrant(`the consent is ${consent?.status ?? 'unknown'}, no longer authorised`);
+      const status = consentId ? await hooks.consentStatus(consentId) : undefined;
+      if (status !== 'AUTH') {
+        throw new errors.InvalidGrant(`the consent is ${status ?? 'unknown'}, no longer authorised`);
       }
       return { openbanking_intent_id: consentId };
     },

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify, type JWK } from 'jose';
 import type Provider from 'oidc-provider';
-import { AppModel } from '../apps/app.model.js';
+import { findApp } from '../apps/app.repository.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { requestContext } from '../http/request-context.js';
 import { ObError, obErrorCodes } from '../open-banking/ob-errors.js';
@@ -133,7 +133,7 @@ export function requireAppToken(
         },
       );
     }
-    const app = await AppModel.findById(token.clientId, { status: 1 }).lean();
+    const app = await findApp(token.clientId!);
     if (!app || app.status !== 'active') {
       await deny('app_suspended');
       throw new ObError(403, [{ ErrorCode: obErrorCodes.appSuspended, Message: 'This app is suspended' }]);

@@ -1,12 +1,12 @@
 import type { Logger } from '../logger.js';
-import { UserModel } from '../users/user.model.js';
+import { anyUserExists } from '../users/user.repository.js';
 import { demoSignins, seedBankData, type DemoSignin } from './seed.service.js';
 
 export const demoSeed = 'demo';
 
 /** On an empty database, creates the demo set and returns the sign-ins to print. */
 export async function seedDemoDataIfEmpty(logger: Logger): Promise<readonly DemoSignin[] | undefined> {
-  if ((await UserModel.estimatedDocumentCount()) > 0) return undefined;
+  if (await anyUserExists()) return undefined;
   logger.info('empty database: creating demo data');
   const report = await seedBankData({
     seed: demoSeed,

@@ -1,9 +1,5 @@
-import { AccountModel } from '../accounts/account.model.js';
-import { BalanceModel } from '../accounts/balance.model.js';
-import { CustomerModel } from '../accounts/customer.model.js';
-import { TransactionMonthModel } from '../accounts/transaction.model.js';
 import { hashPassword } from '../auth/password.js';
-import { UserModel, type Role } from '../users/user.model.js';
+import type { Role } from '../users/user.model.js';
 import {
   generateAccount,
   generateCustomer,
@@ -11,7 +7,7 @@ import {
   type GeneratedCustomer,
 } from './bank-data-generator.js';
 import { accountRecord, balanceRecord, customerRecord, transactionMonthRecords } from './bank-records.js';
-import { insertNew } from './insert-new.js';
+import { seedStore } from './seed.repository.js';
 
 export interface SeedOptions {
   seed: string;
@@ -66,7 +62,7 @@ export async function seedBankData(options: SeedOptions): Promise<SeedReport> {
     options.transactionsPerAccount;
   let done = 0;
 
-  report.users += await insertNew(UserModel.collection, await demoUserDocs());
+  report.users += await seedStore.users(await demoUserDocs());
   const sharedHash = await hashPassword(generatedCustomerPassword);
 
   const seedCustomer = async (customer: GeneratedCustomer, seed: string) => {
@@ -80,10 +76,9 @@ export async function seedBankData(options: SeedOptions): Promise<SeedReport> {
         options.asOf,
       );
       accountIds.push(account.accountId);
-      report.accounts += await insertNew(AccountModel.collection, [accountRecord(account)]);
-      await insertNew(BalanceModel.collection, [balanceRecord(balance)]);
-      const inserted = await insertNew(
-        TransactionMonthModel.collection,
+      report.accounts += await seedStore.accounts([accountRecord(account)]);
+      await seedStore.balances([balanceRecord(balance)]);
+      const inserted = await seedStore.transactionMonths(
         transactionMonthRecords(account.accountId, transactions),
       );
       if (inserted > 0) report.transactions += transactions.length;
@@ -91,14 +86,14 @@ export async function seedBankData(options: SeedOptions): Promise<SeedReport> {
       options.onProgress?.(done, total);
     }
     // The customer record goes last: it is what makes the accounts reachable.
-    await insertNew(CustomerModel.collection, [customerRecord(customer, accountIds)]);
+    await seedStore.customers([customerRecord(customer, accountIds)]);
   };
 
   for (const customer of demoCustomers()) await seedCustomer(customer, demoAccountsSeed);
   for (let index = 0; index < options.customers; index++) {
     const customer = generateCustomer(options.seed, index);
     await seedCustomer(customer, options.seed);
-    report.users += await insertNew(UserModel.collection, [
+    report.users += await seedStore.users([
       {
         _id: customer.email,
         name: customer.name,

@@ -1,5 +1,6 @@
 import { hashPassword } from '../auth/password.js';
-import { UserModel, type Role } from './user.model.js';
+import type { Role } from './user.model.js';
+import { findUser, findUserWithoutSecrets, insertUser } from './user.repository.js';
 
 /** The signed-in person as the rest of the app sees them: never the password hash. */
 export interface SessionUser {
@@ -15,12 +16,12 @@ export function normaliseEmail(email: string): string {
 }
 
 export async function findSessionUser(id: string): Promise<SessionUser | undefined> {
-  const user = await UserModel.findById(id, { passwordHash: 0 }).lean();
+  const user = await findUserWithoutSecrets(id);
   return user ? toSessionUser(user) : undefined;
 }
 
 export async function findUserForSignin(email: string) {
-  return UserModel.findById(normaliseEmail(email)).lean();
+  return findUser(normaliseEmail(email));
 }
 
 export async function createUser(input: {
@@ -31,12 +32,12 @@ export async function createUser(input: {
   customerId?: string;
 }): Promise<SessionUser> {
   const { password, email, ...rest } = input;
-  const user = await UserModel.create({
+  const user = await insertUser({
     ...rest,
     _id: normaliseEmail(email),
     passwordHash: await hashPassword(password),
   });
-  return toSessionUser(user.toObject());
+  return toSessionUser(user);
 }
 
 export function toSessionUser(user: {

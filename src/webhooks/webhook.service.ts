@@ -1,14 +1,21 @@
-import { randomUUID } from 'node:crypto';
 import { importJWK, SignJWT, type JWK } from 'jose';
 import type { AuditLog } from '../audit/audit-log.js';
 import { findApp } from '../apps/app.service.js';
 import type { ConsentEndListener } from '../consents/consent-endings.js';
 import { iso } from '../open-banking/ob-dates.js';
-import { Lease } from '../db/lease.js';
 import type { Logger } from '../logger.js';
 import type { PurposeKey } from '../oauth/oauth-keys.js';
 import { postNotice } from './webhook-sender.js';
-import { WebhookDeliveryModel, WebhookQueueModel, type WebhookDeliveryRecord } from './webhook.model.js';
+import type { WebhookDeliveryRecord } from './webhook.model.js';
+import {
+  deliveryWorkerLease,
+  dequeue,
+  dueDeliveryIds,
+  findDelivery,
+  queueDelivery,
+  recordAttempts,
+  retryAt,
+} from './webhook.repository.js';
 
 /** Waits before the 2nd, 3rd, ... attempt; after the last, the delivery has failed. */
 export const retryDelaysMs = [
@@ -46,30 +53,31 @@ export const noticeType = 'consent-event+jwt';
 export function createWebhooks(options: WebhookOptions) {
   const now = () => options.now?.() ?? new Date();
   // Attempts time out after 5 s, so a round started with 6 s of lease left ends inside it.
-  const lease = new Lease('webhook-worker', 30_000, 6_000, () => now().getTime());
+  const lease = deliveryWorkerLease(() => now().getTime());
 
   const listener: ConsentEndListener = {
-    async consentEnded(consent, event) {
+    async consentEnded(consent, event, noticeId) {
       const app = await findApp(consent.clientId);
       if (!app?.webhookUrl) return;
-      const id = randomUUID();
-      await WebhookDeliveryModel.create({
-        _id: id,
-        clientId: consent.clientId,
-        consentId: consent._id,
-        event: `consent.${event}`,
-        url: app.webhookUrl,
-        claims: {
+      await queueDelivery(
+        {
+          _id: noticeId,
+          clientId: consent.clientId,
+          consentId: consent._id,
           event: `consent.${event}`,
-          ConsentId: consent._id,
-          Status: consent.status,
-          StatusUpdateDateTime: iso(consent.statusUpdateDateTime),
-          ...(consent.statusReason ? { StatusReason: [consent.statusReason] } : {}),
+          url: app.webhookUrl,
+          claims: {
+            event: `consent.${event}`,
+            ConsentId: consent._id,
+            Status: consent.status,
+            StatusUpdateDateTime: iso(consent.statusUpdateDateTime),
+            ...(consent.statusReason ? { StatusReason: [consent.statusReason] } : {}),
+          },
+          status: 'pending',
+          createdAt: now(),
         },
-        status: 'pending',
-        createdAt: now(),
-      });
-      await WebhookQueueModel.create({ _id: id, nextAttemptAt: now() });
+        now(),
+      );
     },
   };
 
@@ -86,21 +94,38 @@ export function createWebhooks(options: WebhookOptions) {
       .sign(await importJWK(options.signingKey.privateJwk as JWK, 'ES256'));
   }
 
-  /** Attempts every due delivery, if this process holds the worker lease. Returns how many were attempted. */
-  async function deliverDue(): Promise<number> {
+  let round: Promise<number> | undefined;
+
+  /**
+   * Attempts every due delivery, if this process holds the worker lease, and returns how
+   * many were attempted. A round still running is not joined by another (a notice is never
+   * sent twice at once), and each app's notices go one after another in a lane of its own,
+   * lanes side by side, so one app's slow or hung endpoint holds up only its own notices.
+   */
+  function deliverDue(): Promise<number> {
+    round ??= deliveryRound().finally(() => (round = undefined));
+    return round;
+  }
+
+  async function deliveryRound(): Promise<number> {
     if (!(await lease.hold())) return 0;
-    const due = (await WebhookQueueModel.find({ nextAttemptAt: { $lte: now() } }).lean()).slice(0, 50);
-    let attempted = 0;
-    for (const item of due) {
-      if (!lease.roomLeft()) break;
-      const delivery = (await WebhookDeliveryModel.findById(item._id).lean()) as WebhookDeliveryRecord | null;
+    const lanes = new Map<string, WebhookDeliveryRecord[]>();
+    for (const id of await dueDeliveryIds(now(), 50)) {
+      const delivery = await findDelivery(id);
       if (!delivery || delivery.status !== 'pending') {
-        await WebhookQueueModel.deleteOne({ _id: item._id });
+        await dequeue(id);
         continue;
       }
-      await attempt(delivery);
-      attempted += 1;
+      lanes.set(delivery.clientId, [...(lanes.get(delivery.clientId) ?? []), delivery]);
     }
+    let attempted = 0;
+    await inParallel([...lanes.values()], 8, async (lane) => {
+      for (const delivery of lane) {
+        if (!lease.roomLeft()) return;
+        await attempt(delivery);
+        attempted += 1;
+      }
+    });
     return attempted;
   }
 
@@ -134,17 +159,11 @@ export function createWebhooks(options: WebhookOptions) {
       resource: delivery.url,
       details: { delivery: delivery._id, attempt: attempts.length, final: delivered || exhausted },
     });
-    await WebhookDeliveryModel.updateOne(
-      { _id: delivery._id },
-      { $set: { attempts, status: delivered ? 'delivered' : exhausted ? 'failed' : 'pending' } },
-    );
-    if (delivered || exhausted) await WebhookQueueModel.deleteOne({ _id: delivery._id });
+    await recordAttempts(delivery._id, attempts, delivered ? 'delivered' : exhausted ? 'failed' : 'pending');
+    if (delivered || exhausted) await dequeue(delivery._id);
     else {
       const wait = retryDelaysMs[attempts.length - 1]!;
-      await WebhookQueueModel.updateOne(
-        { _id: delivery._id },
-        { $set: { nextAttemptAt: new Date(at.getTime() + wait) } },
-      );
+      await retryAt(delivery._id, new Date(at.getTime() + wait));
       options.logger.info(
         { delivery: delivery._id, attempt: attempts.length, error },
         'webhook delivery will be retried',
@@ -156,3 +175,12 @@ export function createWebhooks(options: WebhookOptions) {
 }
 
 export type Webhooks = ReturnType<typeof createWebhooks>;
+
+async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}

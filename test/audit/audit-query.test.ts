@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { searchAuditEvents } from '../../src/audit/audit-query.service.js';
+import { searchAuditEvents } from '../../src/audit/audit-query.repository.js';
 import { AuditDailyStatsModel } from '../../src/audit/audit-index.model.js';
 import { createTestAuditLog, testIndexer } from '../helpers/app.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { findChainHead } from '../../src/audit/audit-chain-head.js';
-import { writeCheckpoint } from '../../src/audit/audit-checkpoint.service.js';
+import { writeCheckpoint } from '../../src/audit/audit-checkpoint.repository.js';
 import { AuditCheckpointModel, AuditEventModel } from '../../src/audit/audit-event.model.js';
 import { contentHash, eventId, sealEvent } from '../../src/audit/audit-event.js';
 import { verifyAuditLog } from '../../src/audit/audit-verifier.js';

@@ -5,7 +5,7 @@ import request from 'supertest';
 import { canonicalJson } from '../../src/audit/audit-event.js';
 import { AuditPageBody, VerificationBody } from '../../src/audit/audit.schemas.js';
 import { verifySignature, type PublicJwk } from '../../src/audit/audit-keys.js';
-import { checkpointStatement } from '../../src/audit/audit-checkpoint.service.js';
+import { checkpointStatement } from '../../src/audit/audit-checkpoint.repository.js';
 import { buildTestApp, createTestAuditLog, testIndexer } from '../helpers/app.js';
 import { signedInAgent, type Agent } from '../helpers/agent.js';
 import { createPerson } from '../helpers/factories.js';

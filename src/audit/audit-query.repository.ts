@@ -2,7 +2,13 @@ import { findManyById } from '../db/primary-key.js';
 import { findChainHead, type ChainHead } from './audit-chain-head.js';
 import { AuditEventModel } from './audit-event.model.js';
 import { eventId, type AuditEvent, type AuditAction, type Outcome } from './audit-event.js';
-import { AuditIndexStateModel, AuditPostingDirModel, AuditPostingModel } from './audit-index.model.js';
+import {
+  AuditDailyStatsModel,
+  AuditIndexStateModel,
+  AuditPostingDirModel,
+  AuditPostingModel,
+} from './audit-index.model.js';
+import type { DailyStats } from './audit-stats.js';
 import {
   bucketId,
   pageId,
@@ -223,4 +229,11 @@ async function firstSeqAtOrAfter(time: Date, headSeq: number): Promise<number> {
 
 async function lastSeqAtOrBefore(time: Date, headSeq: number): Promise<number> {
   return (await firstSeqAtOrAfter(new Date(time.getTime() + 1), headSeq)) - 1;
+}
+
+/** Each day's activity per app, as the indexer keeps it (days as YYYY-MM-DD, missing days skipped). */
+export async function dailyStats(days: readonly string[]): Promise<DailyStats[]> {
+  return (await findManyById(days, (id) =>
+    AuditDailyStatsModel.findById(id).lean(),
+  )) as unknown as DailyStats[];
 }

@@ -1,0 +1,28 @@
+import { AppModel, type AppRecord } from './app.model.js';
+
+/** The app registry, keyed by client_id. Small: apps are registered by staff one by one. */
+
+export async function insertApp(app: Omit<AppRecord, 'createdAt' | 'updatedAt'>): Promise<AppRecord> {
+  return (await AppModel.create(app)).toObject() as AppRecord;
+}
+
+export async function findApp(clientId: string): Promise<AppRecord | undefined> {
+  return ((await AppModel.findById(clientId).lean()) as AppRecord | null) ?? undefined;
+}
+
+/** Every app (a scan of the registry: admin pages only). */
+export async function allApps(): Promise<AppRecord[]> {
+  return (await AppModel.find({}).lean()) as AppRecord[];
+}
+
+/** One staff member at a time changes an app's status; last writer wins, and both outcomes are audited. */
+export async function setStatus(
+  clientId: string,
+  status: 'active' | 'suspended',
+  at = new Date(),
+): Promise<void> {
+  await AppModel.updateOne(
+    { _id: clientId },
+    { $set: { status, suspendedAt: status === 'suspended' ? at : null } },
+  );
+}

@@ -1,0 +1,20 @@
+import { Schema, model } from 'mongoose';
+
+/**
+ * A follow-up a state change owes (for a consent that ended: destroy its grant, tell its
+ * app), recorded before the change is committed and removed once carried out. `_id` is the
+ * change's id and the follow-up's kind, so recording or carrying it out twice is harmless.
+ */
+const followUpSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    kind: { type: String, enum: ['consent-ended'], required: true },
+    changeId: { type: String, required: true },
+    consentId: { type: String, required: true },
+    event: { type: String, enum: ['revoked', 'expired'], required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'follow_ups', versionKey: false },
+);
+
+export const FollowUpModel = model('FollowUp', followUpSchema);

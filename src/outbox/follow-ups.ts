@@ -1,0 +1,44 @@
+import { changeOutcome, readConsent } from '../consents/consent.repository.js';
+import type { ConsentDeps } from '../consents/consent.service.js';
+import { findFollowUp, followUpDone, owedFollowUps, type FollowUp } from './follow-up.repository.js';
+
+/**
+ * Carries out a follow-up once the change that owes it has taken effect: the consent's
+ * ending (grant destroyed, app told, through `deps.notifier`), then the follow-up is
+ * removed. A change that was abandoned owes nothing; one still being recorded is left for
+ * the next round. Never throws: the change already happened, so its user is never told
+ * it failed; a follow-up that fails stays owed and the worker tries it again.
+ */
+export async function carryOutFollowUp(deps: ConsentDeps, followUp: FollowUp): Promise<'done' | 'owed'> {
+  try {
+    const outcome = await changeOutcome(followUp.changeId, deps.now?.() ?? new Date());
+    if (outcome === 'undecided') return 'owed';
+    if (outcome === 'audited') {
+      const consent = await readConsent(followUp.consentId, deps.now?.() ?? new Date());
+      if (consent) await deps.notifier.consentEnded(consent, followUp.event, followUp._id);
+    }
+    await followUpDone(followUp._id);
+    return 'done';
+  } catch (err) {
+    deps.logger?.warn(
+      { err, followUp: followUp._id },
+      'a follow-up could not be carried out yet; it stays owed',
+    );
+    return 'owed';
+  }
+}
+
+/**
+ * The worker's round: every follow-up still owed (its change's process died, or its first
+ * try failed), oldest first. Safe in every process at once: carrying one out twice
+ * destroys an already destroyed grant and queues a notice whose id is already queued.
+ */
+export async function carryOutOwedFollowUps(deps: ConsentDeps, limit = 100): Promise<number> {
+  let done = 0;
+  for (const followUp of await owedFollowUps(limit)) {
+    // Another process may have finished it since the list was read.
+    if (!(await findFollowUp(followUp._id))) continue;
+    if ((await carryOutFollowUp(deps, followUp)) === 'done') done += 1;
+  }
+  return done;
+}
