@@ -1,11 +1,10 @@
-import { AccountModel } from '../accounts/account.model.js';
+import { findAccounts } from '../accounts/account.repository.js';
 import { findApp } from '../apps/app.service.js';
 import { searchAuditEvents } from '../audit/audit-query.repository.js';
 import { permissionWording, type Permission } from '../consents/consent.js';
 import type { ConsentRecord } from '../consents/consent.model.js';
 import { settledConsent, type ConsentDeps } from '../consents/consent.service.js';
 import { listConsentsForCustomer } from '../consents/consent-customer.service.js';
-import { findManyById } from '../db/primary-key.js';
 import { NotFoundError } from '../errors.js';
 
 export const tabs = {
@@ -74,7 +73,7 @@ async function describe(deps: ConsentDeps, consent: ConsentRecord): Promise<Conn
   const now = deps.now?.() ?? new Date();
   const [app, accounts, last, recent] = await Promise.all([
     findApp(consent.clientId),
-    findManyById(consent.accountIds ?? [], (id) => AccountModel.findById(id).lean()),
+    findAccounts(consent.accountIds ?? []),
     searchAuditEvents({ consentId: consent._id, action: 'data.accessed' }, { limit: 1 }),
     searchAuditEvents(
       { consentId: consent._id, action: 'data.accessed', from: new Date(now.getTime() - 30 * dayMs) },

@@ -46,7 +46,7 @@ describe('follow-ups of a change go through the outbox', () => {
     assert.equal(revoked.status, 'CANC', 'the customer is told the truth: it is revoked');
     assert.equal((await readConsent(consentId))?.status, 'CANC');
     assert.ok(await findFollowUp(`${consentId}#2#ended`), 'what it owes is kept');
-    assert.deepEqual(ended, []);
+    assert.equal(ended.length, 0);
 
     state.failing = false;
     await carryOutOwedFollowUps(deps);
@@ -88,7 +88,7 @@ describe('follow-ups of a change go through the outbox', () => {
         });
       },
     );
-    assert.deepEqual(ended, [], 'the dead process told nobody');
+    assert.equal(ended.length, 0, 'the dead process told nobody');
     await carryOutOwedFollowUps(deps);
     assert.deepEqual(
       ended.map((e) => [e.consentId, e.event]),
@@ -106,7 +106,7 @@ describe('follow-ups of a change go through the outbox', () => {
     await assert.rejects(revokeConsentByCustomer(failing, customerId, consentId, context), { status: 503 });
     assert.equal((await readConsent(consentId))?.status, 'AUTH');
     await carryOutOwedFollowUps(deps);
-    assert.deepEqual(ended, []);
+    assert.equal(ended.length, 0);
     assert.equal(await findFollowUp(`${consentId}#2#ended`), undefined);
     const revocations = await auditEventsWhere({ consentId, action: 'consent.revoked' });
     assert.equal(revocations.length, 0);
