@@ -13,6 +13,30 @@ export default tseslint.config(
     },
   },
   { files: ['public/js/**'], languageOptions: { globals: globals.browser, sourceType: 'script' } },
+  // The storage seam (docs/storage.md): services and routes reach the database only through
+  // repositories, so the storage tricks stay in one place per feature.
+  {
+    files: ['src/**/*.service.ts', 'src/**/*.routes.ts', 'src/**/*-guard*.ts', 'src/oauth/resource-server.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/*.model.js'],
+              allowTypeImports: true,
+              message: 'Models belong to repositories: call the feature\'s <feature>.repository.ts instead.',
+            },
+            {
+              group: ['**/db/primary-key.js', '**/db/lease.js', 'mongoose', 'mongodb'],
+              allowTypeImports: true,
+              message: 'Storage building blocks belong to repositories (docs/storage.md).',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // The process entry and command-line tools talk to people on the terminal.
   {
     files: ['src/server.ts', 'src/cli/**', 'scripts/**', 'test/**', 'examples/**'],
