@@ -16,6 +16,7 @@ import { createLogger, type Logger } from './logger.js';
 import { resolveSessionSecret } from './secrets.js';
 import { seedDemoDataIfEmpty } from './seed/demo-data.js';
 import { carryOutOwedFollowUps } from './outbox/follow-ups.js';
+import { consentLapseSweeper } from './consents/consent-lapses.service.js';
 import { repeatUnlessBusy } from './repeat.js';
 
 async function main() {
@@ -82,6 +83,11 @@ async function main() {
       logger.warn({ err }, 'follow-up round failed'),
     ),
   );
+  // Consents that time ends are recorded as ended, and their apps told, without anyone reading them.
+  const lapseSweeper = consentLapseSweeper(consentDeps);
+  const lapseWorker = repeatUnlessBusy(5_000, () =>
+    lapseSweeper.sweep().catch((err: unknown) => logger.warn({ err }, 'consent lapse sweep failed')),
+  );
   const webhookWorker = repeatUnlessBusy(2_000, () =>
     webhooks.deliverDue().catch((err: unknown) => logger.warn({ err }, 'webhook delivery round failed')),
   );
@@ -96,7 +102,8 @@ async function main() {
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS).unref();
     void stop(server, database, logger, async () => {
-      await Promise.all([followUpWorker.stop(), webhookWorker.stop()]);
+      await Promise.all([followUpWorker.stop(), webhookWorker.stop(), lapseWorker.stop()]);
+      await lapseSweeper.release().catch(() => undefined);
       await audit.drain();
       await stopAuditBackground();
       await webhooks.release().catch(() => undefined);

@@ -5,6 +5,7 @@ import type { ConsentRecord } from './consent.model.js';
 import { compareAndSetStatus, type TransitionSet } from './consent.repository.js';
 import { move, settledConsent, type ConsentDeps } from './consent.service.js';
 import { addToCustomer, claimOwner, consentIdsOfCustomer } from './customer-consents.repository.js';
+import { scheduleLapseCheck } from './lapse-schedule.repository.js';
 
 /** What the customer does with consents: open, decide, see, revoke, narrow. */
 
@@ -53,6 +54,8 @@ export async function authoriseConsent(
     authorisedAt: now(deps),
     ...(decision.grantId ? { grantId: decision.grantId } : {}),
   };
+  // Looked at again when it expires, so the expiry is recorded and announced on time.
+  await scheduleLapseCheck(consent._id, consent.expirationDateTime);
   return move(deps, {
     consent,
     to: 'AUTH',

@@ -3,11 +3,19 @@ import type { AuditInput, RequestContext } from '../audit/audit-event.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { consentIdOfGrant } from '../oauth/grant-consent.repository.js';
-import { effectiveExpiry, lapse, statusReasons, type ConsentStatus, type Permission } from './consent.js';
+import {
+  defaultRules,
+  effectiveExpiry,
+  lapse,
+  statusReasons,
+  type ConsentStatus,
+  type Permission,
+} from './consent.js';
 import type { ConsentRecord } from './consent.model.js';
 import type { Logger } from '../logger.js';
 import { recordFollowUp, type FollowUp } from '../outbox/follow-up.repository.js';
 import { carryOutFollowUp } from '../outbox/follow-ups.js';
+import { scheduleLapseCheck } from './lapse-schedule.repository.js';
 import {
   compareAndSetStatus,
   ConsentStateConflict,
@@ -77,6 +85,8 @@ export async function createConsent(
     details: { expires: consent.expirationDateTime.toISOString() },
   });
   await insertConsent(consent);
+  // Looked at again when its authorisation window closes, whoever reads it or not.
+  await scheduleLapseCheck(consent._id, new Date(at.getTime() + defaultRules.authorisationWindowMs + 1000));
   return consent;
 }
 
