@@ -4,7 +4,8 @@ import { consentApiRoutes, obBasePath, obCommon } from './consents/consent-api.r
 import { consentEndings } from './consents/consent-endings.js';
 import { dataApiRoutes } from './data-api/data-api.routes.js';
 import { dashboardRoutes } from './dashboard/dashboard.routes.js';
-import { consentStatusAt, endConsentOfRevokedGrant, type ConsentDeps } from './consents/consent.service.js';
+import { consentStatusAt, type ConsentDeps } from './consents/consent.service.js';
+import { endConsentOfRevokedGrant } from './consents/consent-bank.service.js';
 import { NotFoundError } from './errors.js';
 import { interactionRoutes } from './oauth/interaction.routes.js';
 import type { OAuthSecrets } from './oauth/oauth-keys.js';

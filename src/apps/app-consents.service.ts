@@ -1,5 +1,6 @@
 import type { RequestContext } from '../audit/audit-event.js';
-import { endConsentByBank, liveConsentsOfApp, type ConsentDeps } from '../consents/consent.service.js';
+import { type ConsentDeps } from '../consents/consent.service.js';
+import { endConsentByBank, liveConsentsOfApp } from '../consents/consent-bank.service.js';
 import { getApp } from './app.service.js';
 
 export interface RevocationPreview {

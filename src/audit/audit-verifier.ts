@@ -141,9 +141,7 @@ export async function verifyAuditLog(
     } else if (seq > expected) {
       pending.set(seq, doc);
       if (pending.size > maxOutOfOrder) {
-        const stored = (await AuditEventModel.collection.findOne({
-          _id: eventId(expected) as never,
-        })) as StoredEvent | null;
+        const stored = (await AuditEventModel.findById(eventId(expected)).lean()) as StoredEvent | null;
         if (stored) {
           walk(stored);
           drainPending();
@@ -158,9 +156,7 @@ export async function verifyAuditLog(
 
   // Events written while the scan ran may be missing from it; look each gap up before calling it a removal.
   while (!chainBroken && pending.size > 0) {
-    const stored = (await AuditEventModel.collection.findOne({
-      _id: eventId(expected) as never,
-    })) as StoredEvent | null;
+    const stored = (await AuditEventModel.findById(eventId(expected)).lean()) as StoredEvent | null;
     if (!stored) {
       problems.push(removedAt(expected));
       break;

@@ -1,3 +1,4 @@
+import type { Document, OptionalId } from 'mongodb';
 import type { Logger } from '../logger.js';
 import { isDuplicateKey } from '../db/primary-key.js';
 import { findChainHead, type ChainHead } from './audit-chain-head.js';
@@ -118,7 +119,10 @@ export class AuditWriter {
   /** Inserts in order and returns how many were written before a sequence number was found taken. */
   private async insertInOrder(events: AuditEvent[]): Promise<number> {
     try {
-      await AuditEventModel.collection.insertMany(events as never[], { ordered: true });
+      // The driver types `_id` as an ObjectId; an event's `_id` is its sequence number.
+      await AuditEventModel.collection.insertMany(events as unknown as OptionalId<Document>[], {
+        ordered: true,
+      });
       return events.length;
     } catch (error) {
       if (!isDuplicateKey(error) && !hasOnlyDuplicateKeyErrors(error)) throw error;

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditInput, RequestContext } from '../audit/audit-event.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { ConflictError, NotFoundError } from '../errors.js';
-import { consentIdOfGrant } from '../oauth/grant-consent.repository.js';
+import { NotFoundError } from '../errors.js';
 import {
   defaultRules,
   effectiveExpiry,
@@ -19,7 +18,6 @@ import { scheduleLapseCheck } from './lapse-schedule.repository.js';
 import {
   compareAndSetStatus,
   ConsentStateConflict,
-  consentIdsOfApp,
   insertConsent,
   readConsent,
   type StatusChange,
@@ -50,7 +48,7 @@ export interface ConsentRequest {
   TransactionToDateTime?: Date;
 }
 
-type Actor = AuditInput['actor'];
+export type Actor = AuditInput['actor'];
 
 const now = (deps: ConsentDeps) => deps.now?.() ?? new Date();
 
@@ -225,49 +223,4 @@ export async function move(deps: ConsentDeps, change: Move): Promise<ConsentReco
   });
   if (followUp) await carryOutFollowUp(deps, followUp);
   return moved;
-}
-
-/** The bank ends a consent (for example when an app is struck off): authorised ones are cancelled, pending ones rejected. */
-export async function endConsentByBank(
-  deps: ConsentDeps,
-  consentId: string,
-  operatorId: string,
-  context?: RequestContext,
-) {
-  const consent = await settledConsent(deps, consentId, context);
-  if (!consent) return undefined;
-  const actor: Actor = { type: 'staff', id: operatorId };
-  if (consent.status === 'AUTH')
-    return move(deps, { consent, to: 'CANC', reason: statusReasons.revokedByBank, actor, context });
-  if (consent.status === 'AWAU')
-    return move(deps, { consent, to: 'RJCT', reason: statusReasons.revokedByBank, actor, context });
-  return consent;
-}
-
-/**
- * The authorisation server revoked a grant itself (a code or refresh token presented twice,
- * or the app revoking its refresh token): the consent it carried ends with it, through the
- * same transition, audit event and notice to the app as any other ending.
- */
-export async function endConsentOfRevokedGrant(deps: ConsentDeps, grantId: string) {
-  const consentId = await consentIdOfGrant(grantId);
-  const consent = consentId ? await settledConsent(deps, consentId) : undefined;
-  if (consent?.status !== 'AUTH' || consent.grantId !== grantId) return consent;
-  const actor: Actor = { type: 'system', id: 'authorisation-server' };
-  try {
-    return await move(deps, { consent, to: 'CANC', reason: statusReasons.grantRevoked, actor });
-  } catch (error) {
-    // Ended at the same moment by someone else (the customer, the app): it has ended either way.
-    if (error instanceof ConflictError) return settledConsent(deps, consent._id);
-    throw error;
-  }
-}
-
-/** An app's consents that are still live (pending or authorised), each settled. A scan: used by rare admin actions only. */
-export async function liveConsentsOfApp(deps: ConsentDeps, clientId: string) {
-  const ids = await consentIdsOfApp(clientId);
-  const settled = await Promise.all(ids.map((id) => settledConsent(deps, id)));
-  return settled.filter(
-    (c): c is ConsentRecord => c !== undefined && (c.status === 'AUTH' || c.status === 'AWAU'),
-  );
 }

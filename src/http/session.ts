@@ -19,7 +19,8 @@ export function sessionMiddleware(config: Config, secret: string, client: MongoC
     rolling: true,
     store: oneAtATimePerSession(
       MongoStore.create({
-        client: client as never,
+        // connect-mongo is typed against its own copy of the driver; the client is the app's.
+        client: client as unknown as Parameters<typeof MongoStore.create>[0]['client'],
         // The app's database, not the connection string's default (`test` when it names none).
         dbName: databaseName,
         collectionName: 'sessions',

@@ -1,7 +1,7 @@
 import { Schema, model, type Model } from 'mongoose';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import { AppModel, type AppRecord } from '../apps/app.model.js';
-import { claim, isDuplicateKey } from '../db/primary-key.js';
+import { claim } from '../db/primary-key.js';
 
 /**
  * oidc-provider's storage, one collection per model (`oidc_<model>`), every read by
@@ -146,17 +146,9 @@ async function keepReplayRecord(store: ArtefactModel, id: string, expiresAt: Dat
 }
 
 async function pointTo(store: ArtefactModel, id: string, target: string, expiresAt: Date | undefined) {
-  try {
-    await store.collection.insertOne({
-      _id: id,
-      target,
-      payload: {},
-      ...(expiresAt ? { expiresAt } : {}),
-    } as never);
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
-    await store.updateOne({ _id: id }, { $set: { target, ...(expiresAt ? { expiresAt } : {}) } });
-  }
+  const fields = { target, ...(expiresAt ? { expiresAt } : {}) };
+  if (!(await claim(store, { _id: id, payload: {}, ...fields })))
+    await store.updateOne({ _id: id }, { $set: fields });
 }
 
 /** Removes expired artefacts (called periodically). */
