@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import type Provider from 'oidc-provider';
-import { consentApiRoutes, obBasePath, obCommon } from './consents/consent-api.routes.js';
+import { consentApiRoutes } from './consents/consent-api.routes.js';
+import { obBasePath, obCommon } from './open-banking/ob-api.js';
 import { consentEndings } from './consents/consent-endings.js';
 import { dataApiRoutes } from './data-api/data-api.routes.js';
 import { dashboardRoutes } from './dashboard/dashboard.routes.js';

@@ -26,6 +26,8 @@ export class AppError extends Error {
 export interface FieldIssue {
   field: string;
   message: string;
+  /** What is wrong, for APIs that answer with a code per kind (the OB API); never read from the message. */
+  kind?: 'missing' | 'unexpected' | 'invalid';
 }
 
 export class ValidationError extends AppError {

@@ -1,22 +1,22 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import type Provider from 'oidc-provider';
-import { z } from 'zod';
 import type { AppRateLimiter } from '../apps/app-rate-limit.js';
-import { parse } from '../http/validate.js';
+import { NoQuery, parse } from '../http/validate.js';
 import { requestContext } from '../http/request-context.js';
 import { requireAppToken } from '../oauth/resource-server.js';
 import { iso } from '../open-banking/ob-dates.js';
-import { fapiHeaders } from '../open-banking/fapi-headers.js';
+import { obBasePath } from '../open-banking/ob-api.js';
 import { ObError, obErrorCodes } from '../open-banking/ob-errors.js';
 import { checkConsentRequest, type Permission } from './consent.js';
 import type { ConsentRecord } from './consent.model.js';
 import { ConsentIdParam, OBReadConsent1 } from './consent.schemas.js';
 import { createConsent, deleteConsentByApp, getConsentForApp, type ConsentDeps } from './consent.service.js';
 
-export const obBasePath = '/open-banking/v4.0/aisp';
-
-/** These endpoints take no query parameters: any is refused, not ignored. */
-const NoQuery = z.strictObject({});
+const problemCodes = {
+  unsupported_permission: obErrorCodes.unsupportedPermission,
+  invalid_date: obErrorCodes.fieldInvalidDate,
+  invalid: obErrorCodes.fieldInvalid,
+} as const;
 
 /** OB v4.0 account-access-consents, for apps holding a client-credentials token with scope `accounts`. */
 export function consentApiRoutes(
@@ -38,11 +38,7 @@ export function consentApiRoutes(
       throw new ObError(
         400,
         problems.map((p) => ({
-          ErrorCode: p.message.includes('does not serve')
-            ? obErrorCodes.unsupportedPermission
-            : p.path.includes('DateTime')
-              ? obErrorCodes.fieldInvalidDate
-              : obErrorCodes.fieldInvalid,
+          ErrorCode: problemCodes[p.kind],
           Message: `${p.path}: ${p.message}`,
           Path: p.path,
         })),
@@ -90,18 +86,6 @@ export function consentApiRoutes(
     res.status(204).end();
   });
 
-  return router;
-}
-
-/** Body parsing and headers every OB route shares. */
-export function obCommon() {
-  const router = Router();
-  router.use(obBasePath, express.json({ limit: '32kb', type: ['application/json', 'application/*+json'] }));
-  router.use(obBasePath, (_req, res, next) => {
-    res.set('Cache-Control', 'no-store');
-    next();
-  });
-  router.use(obBasePath, fapiHeaders);
   return router;
 }
 

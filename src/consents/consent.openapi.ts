@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Operation } from '../openapi/openapi.js';
-import { obBasePath } from './consent-api.routes.js';
+import { obBasePath } from '../open-banking/ob-api.js';
 import {
   ConsentIdParam,
   OBErrorResponse1,

@@ -75,9 +75,4 @@ export const OBReadConsentResponse1 = z.object({
   Meta: z.object({}),
 });
 
-export const OBErrorResponse1 = z.object({
-  Code: z.string(),
-  Id: z.string(),
-  Message: z.string(),
-  Errors: z.array(z.object({ ErrorCode: z.string(), Message: z.string(), Path: z.string().optional() })),
-});
+export { OBErrorResponse1 } from '../open-banking/ob.schemas.js';

@@ -131,6 +131,8 @@ export const statusReasons = {
 } as const satisfies Record<string, StatusReason>;
 
 export interface PermissionProblem {
+  /** What kind of problem, so the API answers with its code without reading the message. */
+  kind: 'unsupported_permission' | 'invalid_date' | 'invalid';
   path: string;
   message: string;
 }
@@ -155,15 +157,21 @@ export function checkConsentRequest(
   const unserved = [...permissions].filter((p) => !(servedPermissions as readonly string[]).includes(p));
   if (unserved.length > 0) {
     problems.push({
+      kind: 'unsupported_permission',
       path: 'Data.Permissions',
       message: `This bank does not serve ${unserved.join(', ')}; it serves ${servedPermissions.join(', ')}`,
     });
   }
   if (permissions.size !== request.Permissions.length) {
-    problems.push({ path: 'Data.Permissions', message: 'Each permission may be listed once' });
+    problems.push({
+      kind: 'invalid',
+      path: 'Data.Permissions',
+      message: 'Each permission may be listed once',
+    });
   }
   if (!permissions.has('ReadAccountsBasic') && !permissions.has('ReadAccountsDetail')) {
     problems.push({
+      kind: 'invalid',
       path: 'Data.Permissions',
       message: 'At least one of ReadAccountsBasic or ReadAccountsDetail is required',
     });
@@ -174,6 +182,7 @@ export function checkConsentRequest(
     permissions.has('ReadTransactionsCredits') || permissions.has('ReadTransactionsDebits');
   if (transactionLevel && !transactionDirection) {
     problems.push({
+      kind: 'invalid',
       path: 'Data.Permissions',
       message:
         'ReadTransactionsBasic or ReadTransactionsDetail needs ReadTransactionsCredits and/or ReadTransactionsDebits',
@@ -181,6 +190,7 @@ export function checkConsentRequest(
   }
   if (transactionDirection && !transactionLevel) {
     problems.push({
+      kind: 'invalid',
       path: 'Data.Permissions',
       message:
         'ReadTransactionsCredits or ReadTransactionsDebits needs ReadTransactionsBasic or ReadTransactionsDetail',
@@ -190,9 +200,14 @@ export function checkConsentRequest(
   const latest = new Date(now.getTime() + maxDays * 86_400_000);
   if (request.ExpirationDateTime) {
     if (request.ExpirationDateTime <= now) {
-      problems.push({ path: 'Data.ExpirationDateTime', message: 'must be in the future' });
+      problems.push({
+        kind: 'invalid_date',
+        path: 'Data.ExpirationDateTime',
+        message: 'must be in the future',
+      });
     } else if (request.ExpirationDateTime > latest) {
       problems.push({
+        kind: 'invalid_date',
         path: 'Data.ExpirationDateTime',
         message: `must be no more than ${maxDays} days from now`,
       });
@@ -204,6 +219,7 @@ export function checkConsentRequest(
     request.TransactionFromDateTime > request.TransactionToDateTime
   ) {
     problems.push({
+      kind: 'invalid_date',
       path: 'Data.TransactionFromDateTime',
       message: 'must not be after TransactionToDateTime',
     });

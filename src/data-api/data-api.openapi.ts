@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { obBasePath } from '../consents/consent-api.routes.js';
-import { OBErrorResponse1 } from '../consents/consent.schemas.js';
+import { obBasePath } from '../open-banking/ob-api.js';
+import { OBErrorResponse1 } from '../open-banking/ob.schemas.js';
 import type { Operation } from '../openapi/openapi.js';
 import { AccountParam, TransactionsQuery } from './data-api.schemas.js';
 

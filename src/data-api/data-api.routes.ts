@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type Provider from 'oidc-provider';
-import { obBasePath } from '../consents/consent-api.routes.js';
+import { obBasePath } from '../open-banking/ob-api.js';
 import type { ConsentDeps } from '../consents/consent.service.js';
 import { requestContext } from '../http/request-context.js';
 import { parse } from '../http/validate.js';

@@ -23,7 +23,7 @@ export const TransactionsQuery = z.strictObject({
   page: z.string().max(200).optional().describe('from Links.Next'),
 });
 
-export const NoQuery = z.strictObject({});
+export { NoQuery } from '../http/validate.js';
 
 export const AccountParam = z.strictObject({
   AccountId: z

@@ -29,7 +29,9 @@ export function errorHandler(error: unknown, req: Request, res: Response, _next:
     res.status(appError.status).json({
       error: appError.code,
       message,
-      ...(appError instanceof ValidationError ? { issues: appError.issues } : {}),
+      ...(appError instanceof ValidationError
+        ? { issues: appError.issues.map(({ field, message: text }) => ({ field, message: text })) }
+        : {}),
       requestId: req.id,
     });
     return;

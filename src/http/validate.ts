@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ValidationError, type FieldIssue } from '../errors.js';
 
 /** Parses input with a zod schema and returns the typed value, or throws a ValidationError naming each field. */
@@ -10,16 +10,23 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<
 
 /** One issue per field, named by its full path (`Data.Permissions.0`); each unknown key is its own issue. */
 export function toFieldIssues(error: z.ZodError): FieldIssue[] {
-  return error.issues.flatMap((issue) => {
+  return error.issues.flatMap((issue): FieldIssue[] => {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
         field: [...issue.path, key].join('.'),
         message: 'is not an accepted field',
+        kind: 'unexpected' as const,
       }));
     }
     // zod's default words for a missing field ("expected string, received undefined") say it plainly.
     const missing = issue.code === 'invalid_type' && /received undefined$/.test(issue.message);
-    return [{ field: issue.path.join('.') || '(body)', message: missing ? 'is required' : issue.message }];
+    return [
+      {
+        field: issue.path.join('.') || '(body)',
+        message: missing ? 'is required' : issue.message,
+        kind: missing ? ('missing' as const) : ('invalid' as const),
+      },
+    ];
   });
 }
 
@@ -34,3 +41,6 @@ export function isCalendarDate(value: string): boolean {
   const date = new Date(Date.UTC(year!, month! - 1, day!));
   return date.getUTCMonth() === month! - 1 && date.getUTCDate() === day;
 }
+
+/** For endpoints that take no query parameters: any is refused, not ignored. */
+export const NoQuery = z.strictObject({});

@@ -102,11 +102,12 @@ function toObDetails(error: unknown): { status: number; errors: ObErrorDetail[] 
     return {
       status: 400,
       errors: error.issues.map((issue) => ({
-        ErrorCode: /is not an accepted field/.test(issue.message)
-          ? obErrorCodes.fieldUnexpected
-          : /required/i.test(issue.message)
-            ? obErrorCodes.fieldMissing
-            : obErrorCodes.fieldInvalid,
+        ErrorCode:
+          issue.kind === 'unexpected'
+            ? obErrorCodes.fieldUnexpected
+            : issue.kind === 'missing'
+              ? obErrorCodes.fieldMissing
+              : obErrorCodes.fieldInvalid,
         Message: `${issue.field}: ${issue.message}`,
         Path: issue.field,
       })),

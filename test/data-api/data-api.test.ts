@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { exportJWK, SignJWT } from 'jose';
-import { obBasePath } from '../../src/consents/consent-api.routes.js';
+import { obBasePath } from '../../src/open-banking/ob-api.js';
 import type { AuditLog } from '../../src/audit/audit-log.js';
 import { ServiceUnavailableError } from '../../src/errors.js';
 import { revokeConsentByCustomer } from '../../src/consents/consent-customer.service.js';

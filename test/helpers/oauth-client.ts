@@ -7,7 +7,7 @@ import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { registerApp } from '../../src/apps/app.service.js';
 import { csrfFrom } from './agent.js';
 import { createCustomerWithAccounts } from './factories.js';
-import { obBasePath } from '../../src/consents/consent-api.routes.js';
+import { obBasePath } from '../../src/open-banking/ob-api.js';
 import type { AuditLog } from '../../src/audit/audit-log.js';
 import { buildFullTestApp, createTestAuditLog } from './app.js';
 

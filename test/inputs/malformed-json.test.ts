@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { obBasePath } from '../../src/consents/consent-api.routes.js';
+import { obBasePath } from '../../src/open-banking/ob-api.js';
 import { assertUnchanged, snapshotDatabase } from '../helpers/db-snapshot.js';
 import { assertNamesField, type Refusal } from '../security/answers.js';
 import {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as client from 'openid-client';
-import { obBasePath } from '../../src/consents/consent-api.routes.js';
+import { obBasePath } from '../../src/open-banking/ob-api.js';
 import type { AppClient } from '../helpers/oauth-client.js';
 
 /** One call to the data API as a client saw it. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { obBasePath } from '../../src/consents/consent-api.routes.js';
+import { obBasePath } from '../../src/open-banking/ob-api.js';
 import type { Agent } from '../helpers/agent.js';
 import { assertUnchanged, snapshotDatabase, type DatabaseSnapshot } from '../helpers/db-snapshot.js';
 import { csrfOf } from '../helpers/oauth-client.js';

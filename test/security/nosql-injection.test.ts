@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { anonymousAgent } from '../helpers/agent.js';
-import { obBasePath } from '../../src/consents/consent-api.routes.js';
+import { obBasePath } from '../../src/open-banking/ob-api.js';
 import { assertUnchanged, snapshotDatabase, type DatabaseSnapshot } from '../helpers/db-snapshot.js';
 import { assertNamesField } from './answers.js';
 import { clientToken, obCall, securityWorld, verificationRunsSettled, type SecurityWorld } from './world.js';

@@ -8,7 +8,7 @@ import request from 'supertest';
 import { AppModel } from '../../src/apps/app.model.js';
 import { registerApp } from '../../src/apps/app.service.js';
 import { VerificationRunModel } from '../../src/compliance/verification-run.model.js';
-import { obBasePath } from '../../src/consents/consent-api.routes.js';
+import { obBasePath } from '../../src/open-banking/ob-api.js';
 import { readConsent } from '../../src/consents/consent.repository.js';
 import { createConsent } from '../../src/consents/consent.service.js';
 import {
