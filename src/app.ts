@@ -11,7 +11,8 @@ import { NotFoundError } from './errors.js';
 import { interactionRoutes } from './oauth/interaction.routes.js';
 import type { OAuthSecrets } from './oauth/oauth-keys.js';
 import { signingKeyRoutes } from './oauth/signing-keys.routes.js';
-import { createOidcProvider, oauthRoutes, servedByAuthorisationServer } from './oauth/oidc-provider.js';
+import { authorisationServerRoutes } from './oauth/authorisation-server.routes.js';
+import { createOidcProvider } from './oauth/oidc-provider.js';
 import { limitPushedRequests } from './oauth/par-rate-limit.js';
 import { obErrorHandler } from './open-banking/ob-errors.js';
 import { createWebhooks, type Webhooks } from './webhooks/webhook.service.js';
@@ -20,7 +21,6 @@ import { accountPageRoutes } from './accounts/account.routes.js';
 import type { AuditLog } from './audit/audit-log.js';
 import { appPageRoutes } from './apps/app.routes.js';
 import { appRateLimiter } from './apps/app-rate-limit.js';
-import { hashBasicCredentials } from './apps/client-secret.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { createPassport } from './auth/passport.js';
 import type { Config } from './config.js';
@@ -31,7 +31,7 @@ import { anyone } from './http/require-role.js';
 import { exposeFlash } from './http/flash.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { requestLogging } from './http/request-logging.js';
-import { addressedToPublicUrl, requirePublicHost } from './http/public-host.js';
+import { requirePublicHost } from './http/public-host.js';
 import { securityHeaders } from './http/security-headers.js';
 import { sessionMiddleware } from './http/session.js';
 import { configureViews } from './http/views.js';
@@ -136,25 +136,8 @@ export function buildApp({
   app.use(obBasePath, (_req, _res, next) => next(new NotFoundError('No such Open Banking resource')));
   app.use(obBasePath, obErrorHandler);
 
-  // The authorisation server owns /oauth/* (but for our consent screen) and discovery; it parses its own bodies.
-  const oidc = provider.callback();
-  // Every app must use DPoP, and the library answers a missing proof with a bare invalid_grant; say why.
-  app.post(oauthRoutes.token, anyone, (req, res, next) => {
-    if (req.get('dpop')) return next();
-    res.status(400).set('Cache-Control', 'no-store').json({
-      error: 'invalid_dpop_proof',
-      error_description:
-        'A DPoP proof (DPoP header) is required: this server issues only DPoP-bound access tokens',
-    });
-  });
-  app.use((req, res, next) =>
-    servedByAuthorisationServer(req.path) ? oidc(forAuthorisationServer(req), res) : next(),
-  );
-
-  function forAuthorisationServer(req: express.Request) {
-    hashBasicCredentials(req);
-    return addressedToPublicUrl(req, config.publicUrl);
-  }
+  // The authorisation server owns /oauth/* (but for our consent screen) and discovery.
+  app.use(authorisationServerRoutes(provider, config.publicUrl));
 
   const passport = createPassport(config, audit);
   const pages = express.Router();

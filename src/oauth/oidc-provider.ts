@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
@@ -144,9 +145,22 @@ export function createOidcProvider(
       },
     }),
     clientBasedCORS: () => false,
+    // The app's own error page, through the same views as every other page.
     renderError: async (ctx, out) => {
+      const res = ctx.res as unknown as Response;
       ctx.type = 'html';
-      ctx.body = errorPage(String(out.error), String(out.error_description ?? ''));
+      ctx.body = await new Promise<string>((resolve, reject) =>
+        res.render(
+          'errors/error.njk',
+          {
+            status: ctx.status,
+            title: 'This request could not be completed',
+            message: `${String(out.error_description ?? out.error)} Return to the app and try again.`,
+            requestId: (ctx.req as { id?: unknown }).id,
+          },
+          (err, html) => (err ? reject(err) : resolve(html)),
+        ),
+      );
     },
   };
 
@@ -181,13 +195,4 @@ export function requestedConsentId(claims: string | undefined): string | undefin
   const value =
     parsed?.id_token?.openbanking_intent_id?.value ?? parsed?.userinfo?.openbanking_intent_id?.value;
   return typeof value === 'string' ? value : undefined;
-}
-
-function errorPage(error: string, description: string): string {
-  const escape = (text: string) =>
-    text.replace(
-      /[&<>"']/g,
-      (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-    );
-  return `<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Authorisation error</title><link rel="stylesheet" href="/public/css/app.css"></head><body><main class="wrap"><section class="card narrow"><h1>This request could not be completed</h1><p>${escape(description || error)}</p><p class="muted small">Error code: ${escape(error)}. Return to the app and try again.</p></section></main></body></html>`;
 }
