@@ -59,11 +59,7 @@ export interface BuiltApp {
 }
 
 /** Builds the Express app. It neither connects nor listens: server.ts and the tests do that. */
-export function createApp(deps: AppDependencies): Express {
-  return buildApp(deps).app;
-}
-
-export function buildApp({
+export function createApp({
   config,
   logger,
   sessionSecret,

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import mongoose from 'mongoose';
-import { buildApp } from './app.js';
+import { createApp } from './app.js';
 import { sweepExpiredOidcArtefacts } from './oauth/oidc-adapter.js';
 import { startAuditBackground } from './audit/audit-background.js';
 import { createAuditLog } from './audit/audit-log.js';
@@ -11,7 +11,6 @@ import { sweepSigninThrottles } from './auth/signin-throttle.service.js';
 import { sweepAppRequestSlots } from './apps/app-rate-limit.js';
 import { ConfigError, loadConfig, loadEnvFile, type Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
-import { ensureIndexes } from './db/indexes.js';
 import { createLogger, type Logger } from './logger.js';
 import { resolveSessionSecret } from './secrets.js';
 import { seedDemoDataIfEmpty } from './seed/demo-data.js';
@@ -41,7 +40,6 @@ async function main() {
     logger.fatal({ ...exit }, 'the embedded database keeps stopping; exiting');
     process.exit(1);
   });
-  await ensureIndexes();
 
   if (config.DEMO_DATA === 'always' || (config.DEMO_DATA === 'auto' && database.embedded)) {
     const seeded = await seedDemoDataIfEmpty(logger);
@@ -56,7 +54,7 @@ async function main() {
     indexIntervalMs: config.AUDIT_INDEX_INTERVAL_MS,
     checkpointIntervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
   });
-  const { app, webhooks, consentDeps } = buildApp({
+  const { app, webhooks, consentDeps } = createApp({
     config,
     logger,
     sessionSecret: await resolveSessionSecret(config),

@@ -8,7 +8,7 @@ import autocannon from 'autocannon';
 import express from 'express';
 import mongoose from 'mongoose';
 import { exportJWK, SignJWT, type CryptoKey } from 'jose';
-import { buildApp } from '../../src/app.js';
+import { createApp } from '../../src/app.js';
 import { createAuditLog } from '../../src/audit/audit-log.js';
 import { auditKeysFromPem, generateAuditKeyPem } from '../../src/audit/audit-keys.js';
 import { loadConfig } from '../../src/config.js';
@@ -82,7 +82,7 @@ export async function throughputScenario(options: {
       OAUTH_COOKIE_SECRET: 'bench-cookie-secret-that-is-long-enough-5678',
       ALLOW_HTTP_LOOPBACK_CLIENTS: 'true',
     });
-    const built = buildApp({
+    const built = createApp({
       config,
       logger,
       sessionSecret: config.SESSION_SECRET!,

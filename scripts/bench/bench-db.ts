@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Database } from '../../src/db/database.js';
-import { ensureIndexes } from '../../src/db/indexes.js';
 import { createLogger } from '../../src/logger.js';
 
 /** A fresh embedded database in a throwaway folder, for one scenario at one size. */
@@ -17,7 +16,6 @@ export async function freshDatabase(): Promise<{
     createLogger('warn'),
     'tool',
   );
-  await ensureIndexes();
   return {
     database,
     dataDir,

@@ -8,7 +8,6 @@ import { createAuditLog } from '../audit/audit-log.js';
 import { loadAuditKeys } from '../audit/audit-keys.js';
 import { invocationDirectory, loadConfig, loadEnvFile } from '../config.js';
 import { openDatabase } from '../db/database.js';
-import { ensureIndexes } from '../db/indexes.js';
 import { toFieldIssues } from '../http/validate.js';
 import { createLogger } from '../logger.js';
 
@@ -70,7 +69,6 @@ async function main() {
   const logger = createLogger('warn');
   const database = await openDatabase(config, logger, 'tool');
   try {
-    await ensureIndexes();
     const audit = createAuditLog({
       keys: await loadAuditKeys({ pem: config.AUDIT_SIGNING_KEY, dataDir: config.DATA_DIR }),
       logger,

@@ -3,7 +3,6 @@ import { SingleBar, Presets } from 'cli-progress';
 import { z } from 'zod';
 import { loadConfig, loadEnvFile } from '../config.js';
 import { openDatabase } from '../db/database.js';
-import { ensureIndexes } from '../db/indexes.js';
 import { createLogger } from '../logger.js';
 import { startOfTodayUtc } from '../seed/demo-data.js';
 import { demoCustomerIds, seedBankData } from '../seed/seed.service.js';
@@ -58,7 +57,6 @@ async function main() {
   const logger = createLogger('warn');
   const database = await openDatabase(config, logger, 'tool');
   try {
-    await ensureIndexes();
     const bar = new SingleBar(
       { format: 'Seeding [{bar}] {percentage}% | {value}/{total} transactions | ETA {eta}s' },
       Presets.shades_classic,

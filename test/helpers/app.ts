@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import mongoose from 'mongoose';
 import { generateKeyPairSync } from 'node:crypto';
-import { buildApp } from '../../src/app.js';
+import { createApp } from '../../src/app.js';
 import { oauthSecretsFrom } from '../../src/oauth/oauth-keys.js';
 import { AuditIndexer } from '../../src/audit/audit-indexer.js';
 import { createAuditLog, type AuditLog } from '../../src/audit/audit-log.js';
@@ -52,7 +52,7 @@ export function buildFullTestApp(
   now?: () => Date,
 ) {
   const config = testConfig(overrides);
-  return buildApp({
+  return createApp({
     config,
     logger: createLogger('silent'),
     sessionSecret: config.SESSION_SECRET!,

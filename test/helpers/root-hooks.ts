@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { databaseName } from '../../src/db/database.js';
 import { startEmbeddedDb, type EmbeddedDb } from '../../src/embedded-db/embedded-db.js';
-import { ensureIndexes } from '../../src/db/indexes.js';
 import { createLogger } from '../../src/logger.js';
 import { embeddedDbBinary } from '../../src/paths.js';
 
@@ -33,7 +32,6 @@ before(async function () {
   testDatabase.uri = given ?? embedded!.uri;
   await mongoose.connect(testDatabase.uri, { dbName: databaseName, autoIndex: false });
   if (given) await mongoose.connection.dropDatabase();
-  await ensureIndexes();
 });
 
 after(async function () {

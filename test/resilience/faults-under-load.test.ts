@@ -11,7 +11,6 @@ import { AuditEventModel } from '../../src/audit/audit-event.model.js';
 import { verifyAuditLog } from '../../src/audit/audit-verifier.js';
 import { databaseName } from '../../src/db/database.js';
 import { startEmbeddedDb, type EmbeddedDb } from '../../src/embedded-db/embedded-db.js';
-import { ensureIndexes } from '../../src/db/indexes.js';
 import { createLogger } from '../../src/logger.js';
 import { embeddedDbBinary, projectRoot } from '../../src/paths.js';
 import { testAuditKeyPem, testAuditKeys } from '../helpers/app.js';
@@ -87,7 +86,6 @@ describe('faults under load', function () {
     // Setup (customers, apps) and the checks read and write this database directly.
     await mongoose.disconnect();
     await mongoose.connect(db.uri, { dbName: databaseName, autoIndex: false });
-    await ensureIndexes();
     frontDoor = await startFrontDoor(() => servers.map((s) => s?.baseUrl));
     serverEnv = {
       MONGODB_URI: db.uri,

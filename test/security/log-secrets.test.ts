@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import mongoose from 'mongoose';
 import * as client from 'openid-client';
-import { buildApp } from '../../src/app.js';
+import { createApp } from '../../src/app.js';
 import { createAuditLog } from '../../src/audit/audit-log.js';
 import { createLogger } from '../../src/logger.js';
 import { testAuditKeyPem, testAuditKeys, testConfig, testOAuthSecrets } from '../helpers/app.js';
@@ -103,7 +103,7 @@ describe('logs carry no secrets and no card numbers, through a whole journey', f
   const collector = new SecretCollector();
   let server: Server;
   let issuer: string;
-  let app: ReturnType<typeof buildApp>['app'];
+  let app: ReturnType<typeof createApp>['app'];
 
   before(async () => {
     const stream = new Writable({
@@ -118,7 +118,7 @@ describe('logs carry no secrets and no card numbers, through a whole journey', f
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const config = testConfig({ PUBLIC_URL: issuer, TRUST_PROXY: 'false', LOG_LEVEL: 'trace' });
-    ({ app } = buildApp({
+    ({ app } = createApp({
       config,
       logger,
       sessionSecret: config.SESSION_SECRET!,
