@@ -1,3 +1,4 @@
+import { showFormAgain } from '../http/form-errors.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -6,7 +7,7 @@ import { flash } from '../http/flash.js';
 import { noStore } from '../http/no-store.js';
 import { requestContext } from '../http/request-context.js';
 import { requireRole } from '../http/require-role.js';
-import { parse, toFieldIssues } from '../http/validate.js';
+import { parse } from '../http/validate.js';
 import { previewRevokeAll, revokeAll } from './app-consents.service.js';
 import { AppRegistration, type RegistrationPolicy } from './app.schemas.js';
 import { getApp, listApps, registerApp, setAppStatus } from './app.service.js';
@@ -51,14 +52,8 @@ export function appPageRoutes(audit: AuditLog, consentDeps: ConsentDeps, policy:
     const input = form.success ? toRegistration(form.data) : undefined;
     const registration = input?.ok ? AppRegistration(policy).safeParse(input.value) : undefined;
     if (!form.success || !input?.ok || !registration?.success) {
-      const errors = !form.success
-        ? Object.fromEntries(toFieldIssues(form.error).map((i) => [i.field, i.message]))
-        : !input!.ok
-          ? input!.errors
-          : Object.fromEntries(
-              toFieldIssues(registration!.error!).map((i) => [i.field.split('.')[0]!, i.message]),
-            );
-      return res.status(422).render('admin/app-new.njk', { errors, values, policy });
+      const problems = !form.success ? form.error : !input!.ok ? input!.errors : registration!.error!;
+      return showFormAgain(res, 'admin/app-new.njk', problems, { values, policy });
     }
     const { app, clientSecret } = await registerApp(audit, operator(req), registration.data);
     // A secret is shown on this answer alone: it is neither stored nor kept in the session.

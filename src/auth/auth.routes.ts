@@ -1,6 +1,7 @@
+import { showFormAgain } from '../http/form-errors.js';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { anyone, requireRole } from '../http/require-role.js';
-import { parse, toFieldIssues } from '../http/validate.js';
+import { parse } from '../http/validate.js';
 import { homePathFor } from '../pages/home.js';
 import { SignoutForm, SigninForm, safeNextPath } from './auth.schemas.js';
 import type { PassportInstance } from './passport.js';
@@ -21,8 +22,7 @@ export function authRoutes(passport: PassportInstance, audit: AuditLog) {
     const values = { email: typeof req.body?.email === 'string' ? req.body.email : '' };
     const nextPath = safeNextPath(typeof req.body?.next === 'string' ? req.body.next : undefined);
     if (!form.success) {
-      const errors = Object.fromEntries(toFieldIssues(form.error).map((i) => [i.field, i.message]));
-      return res.status(422).render('auth/signin.njk', { errors, values, next: nextPath });
+      return showFormAgain(res, 'auth/signin.njk', form.error, { values, next: nextPath });
     }
 
     const user = await authenticate(passport, req, res, next);

@@ -1,3 +1,4 @@
+import { showFormAgain } from '../http/form-errors.js';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { auditActions, outcomes } from '../audit/audit-event.js';
@@ -14,7 +15,7 @@ import {
 import { flash } from '../http/flash.js';
 import { noStore } from '../http/no-store.js';
 import { requireRole } from '../http/require-role.js';
-import { parse, toFieldIssues } from '../http/validate.js';
+import { parse } from '../http/validate.js';
 import {
   getVerificationRun,
   signCheckpoint,
@@ -42,9 +43,7 @@ export function compliancePageRoutes(audit: AuditLog, options: { retentionDays: 
     const query = AuditSearchQuery.safeParse(req.query);
     const options = { actions: auditActions, outcomes, values: req.query };
     if (!query.success) {
-      return res
-        .status(422)
-        .render('compliance/search.njk', { ...options, errors: fieldErrors(query.error), events: [] });
+      return showFormAgain(res, 'compliance/search.njk', query.error, { ...options, events: [] });
     }
     const { before, limit, ...filter } = query.data;
     const page = await viewEvents(audit, viewerOf(req), filter, { before, limit: limit ?? 50 });
@@ -122,10 +121,6 @@ export function compliancePageRoutes(audit: AuditLog, options: { retentionDays: 
   });
 
   return router;
-}
-
-function fieldErrors(error: z.ZodError) {
-  return Object.fromEntries(toFieldIssues(error).map((i) => [i.field, i.message]));
 }
 
 /** The current query string without some keys (for export links that carry the filter). */

@@ -1,3 +1,4 @@
+import { showFormAgain } from '../http/form-errors.js';
 import { Router, type Request, type Response } from 'express';
 import type Provider from 'oidc-provider';
 import { z } from 'zod';
@@ -6,17 +7,12 @@ import { listAccountsWithBalances } from '../accounts/account.service.js';
 import { getApp } from '../apps/app.service.js';
 import { permissionWording, type Permission } from '../consents/consent.js';
 import { settledConsent, type ConsentDeps } from '../consents/consent.service.js';
-import {
-  authoriseConsent,
-  openConsentForCustomer,
-  rejectConsent,
-} from '../consents/consent-customer.service.js';
+import { openConsentForCustomer, rejectConsent } from '../consents/consent-customer.service.js';
 import { AppError, ConflictError, ForbiddenError } from '../errors.js';
 import { noStore } from '../http/no-store.js';
 import { requestContext } from '../http/request-context.js';
 import { anyone } from '../http/require-role.js';
-import { toFieldIssues } from '../http/validate.js';
-import { linkGrantToConsent, unlinkGrant } from './grant-consent.repository.js';
+import { grantConsent } from './consent-grant.service.js';
 import { requestedConsentId } from './oidc-provider.js';
 
 const Decision = z.strictObject({
@@ -62,12 +58,11 @@ export function interactionRoutes(provider: Provider, deps: ConsentDeps) {
       !form.success ||
       (form.data.decision === 'approve' && (chosen.length === 0 || chosen.some((id) => !owned.has(id))))
     ) {
-      const errors = form.success
+      const problems = form.success
         ? { accountIds: 'Choose at least one of your accounts to share, or deny the request' }
-        : Object.fromEntries(toFieldIssues(form.error).map((i) => [i.field, i.message]));
-      return res.status(422).render('consents/consent-screen.njk', {
+        : form.error;
+      return showFormAgain(res, 'consents/consent-screen.njk', problems, {
         ...(await screenFor(request)),
-        errors,
         values: { accountIds: chosen },
       });
     }
@@ -81,19 +76,10 @@ export function interactionRoutes(provider: Provider, deps: ConsentDeps) {
       });
     }
 
-    const grant = new provider.Grant({ accountId: customerId, clientId: consent.clientId });
-    grant.addOIDCScope('openid accounts');
-    grant.addOIDCClaims(['openbanking_intent_id']);
-    // The grant, and so every refresh token under it, lives no longer than the consent.
-    const grantId = await (grant.save as (ttl: number) => Promise<string>).call(
-      grant,
-      Math.max(60, Math.floor((consent.expirationDateTime.getTime() - Date.now()) / 1000)),
-    );
-    await linkGrantToConsent(grantId, consent._id);
+    let grantId: string;
     try {
-      await authoriseConsent(deps, customerId, consent, { accountIds: chosen, grantId }, context);
+      grantId = await grantConsent(provider, deps, { customerId, consent, accountIds: chosen, context });
     } catch (error) {
-      await Promise.all([grant.destroy(), unlinkGrant(grantId)]);
       if (error instanceof ConflictError) {
         return finish(provider, req, res, {
           error: 'access_denied',

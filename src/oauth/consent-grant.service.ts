@@ -1,0 +1,44 @@
+import type Provider from 'oidc-provider';
+import type { RequestContext } from '../audit/audit-event.js';
+import { authoriseConsent } from '../consents/consent-customer.service.js';
+import type { ConsentRecord } from '../consents/consent.model.js';
+import type { ConsentDeps } from '../consents/consent.service.js';
+import { linkGrantToConsent, unlinkGrant } from './grant-consent.repository.js';
+
+/**
+ * The customer approves: an OAuth grant is made for the consent (living no longer than it,
+ * so no refresh token outlives it), linked to it, and the consent is authorised with it.
+ * If the authorisation does not happen (someone decided first, the audit log is down),
+ * the grant and its link are removed again, so no grant exists for a consent that is not
+ * authorised. Resolves the grant id for the authorisation server to issue the code under.
+ */
+export async function grantConsent(
+  provider: Provider,
+  deps: ConsentDeps,
+  decision: { customerId: string; consent: ConsentRecord; accountIds: string[]; context: RequestContext },
+): Promise<string> {
+  const { customerId, consent } = decision;
+  const grant = new provider.Grant({ accountId: customerId, clientId: consent.clientId });
+  grant.addOIDCScope('openid accounts');
+  grant.addOIDCClaims(['openbanking_intent_id']);
+  const now = deps.now?.() ?? new Date();
+  const lifetimeSeconds = Math.max(
+    60,
+    Math.floor((consent.expirationDateTime.getTime() - now.getTime()) / 1000),
+  );
+  const grantId = await (grant.save as (ttl: number) => Promise<string>).call(grant, lifetimeSeconds);
+  await linkGrantToConsent(grantId, consent._id);
+  try {
+    await authoriseConsent(
+      deps,
+      customerId,
+      consent,
+      { accountIds: decision.accountIds, grantId },
+      decision.context,
+    );
+  } catch (error) {
+    await Promise.all([grant.destroy(), unlinkGrant(grantId)]);
+    throw error;
+  }
+  return grantId;
+}
