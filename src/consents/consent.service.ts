@@ -71,6 +71,10 @@ export async function createConsent(
     ...(request.TransactionToDateTime ? { transactionToDateTime: request.TransactionToDateTime } : {}),
     version: 0,
   };
+  // Looked at again when its authorisation window closes, whoever reads it or not. First,
+  // so a failure here leaves nothing behind (a schedule for a consent that never came to be
+  // is passed over).
+  await scheduleLapseCheck(consent._id, new Date(at.getTime() + defaultRules.authorisationWindowMs + 1000));
   // Audited first: a consent that exists was recorded.
   await deps.audit.record({
     action: 'consent.created',
@@ -83,8 +87,6 @@ export async function createConsent(
     details: { expires: consent.expirationDateTime.toISOString() },
   });
   await insertConsent(consent);
-  // Looked at again when its authorisation window closes, whoever reads it or not.
-  await scheduleLapseCheck(consent._id, new Date(at.getTime() + defaultRules.authorisationWindowMs + 1000));
   return consent;
 }
 
