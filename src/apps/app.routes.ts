@@ -1,4 +1,4 @@
-import { showFormAgain } from '../http/form-errors.js';
+import { errorsWithinFields, showFormAgain } from '../http/form-errors.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -52,7 +52,11 @@ export function appPageRoutes(audit: AuditLog, consentDeps: ConsentDeps, policy:
     const input = form.success ? toRegistration(form.data) : undefined;
     const registration = input?.ok ? AppRegistration(policy).safeParse(input.value) : undefined;
     if (!form.success || !input?.ok || !registration?.success) {
-      const problems = !form.success ? form.error : !input!.ok ? input!.errors : registration!.error!;
+      const problems = !form.success
+        ? form.error
+        : !input!.ok
+          ? input!.errors
+          : errorsWithinFields(registration!.error!);
       return showFormAgain(res, 'admin/app-new.njk', problems, { values, policy });
     }
     const { app, clientSecret } = await registerApp(audit, operator(req), registration.data);

@@ -2,8 +2,25 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import { toFieldIssues } from './validate.js';
 
-/** Each field's first problem, by the form field's name (`accountIds`, not `accountIds.0`). */
+/**
+ * Each field's first problem, by the form field it belongs to (`accountIds` for
+ * `accountIds.0`, `jwks` for `jwks.keys.0.kty`); a field the form does not have is named
+ * as it was sent (`email.$ne`), so nobody is told the wrong field is at fault.
+ */
 export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of toFieldIssues(error)) {
+    const field = issue.kind === 'unexpected' ? issue.field : issue.field.split('.')[0]!;
+    errors[field] ??= issue.message;
+  }
+  return errors;
+}
+
+/**
+ * Each problem found inside what a form field held (a JSON document typed into a text
+ * area, say), by that form field: all of `jwks.keys.0.d` and `jwks.extra` belong to `jwks`.
+ */
+export function errorsWithinFields(error: z.ZodError): Record<string, string> {
   const errors: Record<string, string> = {};
   for (const issue of toFieldIssues(error)) errors[issue.field.split('.')[0]!] ??= issue.message;
   return errors;
