@@ -14,7 +14,6 @@ import { signingKeyRoutes } from './oauth/signing-keys.routes.js';
 import { authorisationServerRoutes } from './oauth/authorisation-server.routes.js';
 import { createOidcProvider } from './oauth/oidc-provider.js';
 import { limitPushedRequests } from './oauth/par-rate-limit.js';
-import { obErrorHandler } from './open-banking/ob-errors.js';
 import { createWebhooks, type Webhooks } from './webhooks/webhook.service.js';
 import type { MongoClient } from 'mongodb';
 import { accountPageRoutes } from './accounts/account.routes.js';
@@ -130,7 +129,6 @@ export function createApp({
     ),
   );
   app.use(obBasePath, (_req, _res, next) => next(new NotFoundError('No such Open Banking resource')));
-  app.use(obBasePath, obErrorHandler);
 
   // The authorisation server owns /oauth/* (but for our consent screen) and discovery.
   app.use(authorisationServerRoutes(provider, config.publicUrl));

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../audit/audit-event.js';
+import type { RequestContext } from '../http/request-context.js';
 import { type ConsentDeps } from '../consents/consent.service.js';
 import { endConsentByBank, liveConsentsOfApp } from '../consents/consent-bank.service.js';
 import { getApp } from './app.service.js';

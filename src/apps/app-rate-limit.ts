@@ -1,5 +1,5 @@
 import type { AuditLog } from '../audit/audit-log.js';
-import type { RequestContext } from '../audit/audit-event.js';
+import type { RequestContext } from '../http/request-context.js';
 import { claim } from '../db/primary-key.js';
 import { AppRequestSlotModel } from './app-request-slot.model.js';
 

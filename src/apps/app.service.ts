@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { RequestContext } from '../audit/audit-event.js';
+import type { RequestContext } from '../http/request-context.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { NotFoundError } from '../errors.js';
 import { newClientSecret } from './client-secret.js';

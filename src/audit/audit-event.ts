@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import type { RequestContext } from '../http/request-context.js';
 
 /** Every kind of event the audit log records, named `<entity>.<past-verb>`. */
 export const auditActions = [
@@ -33,15 +34,6 @@ export type ActorType = (typeof actorTypes)[number];
 
 export const outcomes = ['success', 'failure'] as const;
 export type Outcome = (typeof outcomes)[number];
-
-/** Where a request came from; attached to events written while serving it. */
-export interface RequestContext {
-  requestId?: string;
-  /** The app's x-fapi-interaction-id (its own correlation id), when it sent one. */
-  interactionId?: string;
-  ip?: string;
-  userAgent?: string;
-}
 
 /** What a caller tells the audit log. Time, sequence and hashes are the log's own. */
 export interface AuditInput {

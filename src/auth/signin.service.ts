@@ -1,4 +1,4 @@
-import type { RequestContext } from '../audit/audit-event.js';
+import type { RequestContext } from '../http/request-context.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { TooManyRequestsError } from '../errors.js';
 import { markSignedIn } from '../users/user.repository.js';

@@ -10,7 +10,7 @@ import {
   ConsentHistoryQuery,
   ConsentIdParam,
   SeqParam,
-} from '../audit/audit.schemas.js';
+} from './compliance.schemas.js';
 import { noStore } from '../http/no-store.js';
 import { anyone, requireRole } from '../http/require-role.js';
 import { parse } from '../http/validate.js';

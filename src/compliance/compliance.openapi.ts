@@ -12,7 +12,7 @@ import {
   SeqParam,
   VerificationBody,
   ActivityQuery,
-} from '../audit/audit.schemas.js';
+} from './compliance.schemas.js';
 import { ErrorBody, type Operation } from '../openapi/openapi.js';
 
 const tags = ['Compliance'];

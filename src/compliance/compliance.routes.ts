@@ -11,7 +11,7 @@ import {
   ConsentHistoryQuery,
   ConsentIdParam,
   SeqParam,
-} from '../audit/audit.schemas.js';
+} from './compliance.schemas.js';
 import { flash } from '../http/flash.js';
 import { noStore } from '../http/no-store.js';
 import { requireRole } from '../http/require-role.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestContext } from '../audit/audit-event.js';
+import type { RequestContext } from '../http/request-context.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { listCheckpoints, writeCheckpoint, type Checkpoint } from '../audit/audit-checkpoint.repository.js';
 import {

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../audit/audit-event.js';
+import type { RequestContext } from '../http/request-context.js';
 import { ConflictError } from '../errors.js';
 import { consentIdOfGrant } from '../oauth/grant-consent.repository.js';
 import { statusReasons } from './consent.js';

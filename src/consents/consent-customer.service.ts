@@ -1,4 +1,5 @@
-import type { AuditInput, RequestContext } from '../audit/audit-event.js';
+import type { AuditInput } from '../audit/audit-event.js';
+import type { RequestContext } from '../http/request-context.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 import { statusReasons } from './consent.js';
 import type { ConsentRecord } from './consent.model.js';

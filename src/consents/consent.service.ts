@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditInput, RequestContext } from '../audit/audit-event.js';
+import type { AuditInput } from '../audit/audit-event.js';
+import type { RequestContext } from '../http/request-context.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { NotFoundError } from '../errors.js';
 import {

@@ -1,4 +1,5 @@
-import type { AuditInput, RequestContext } from '../audit/audit-event.js';
+import type { AuditInput } from '../audit/audit-event.js';
+import type { RequestContext } from '../http/request-context.js';
 import { settledConsent, type ConsentDeps } from '../consents/consent.service.js';
 import type { ConsentRecord } from '../consents/consent.model.js';
 import { ObError, obErrorCodes } from '../open-banking/ob-errors.js';

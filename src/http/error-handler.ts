@@ -1,5 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { obBasePath } from '../open-banking/ob-api.js';
+import { sendObError } from '../open-banking/ob-errors.js';
 import {
   AppError,
   ServiceUnavailableError,
@@ -10,18 +12,20 @@ import {
 
 /**
  * The one error handler. It logs with the request id, hides the details of unexpected
- * failures, and answers in the form the route speaks: an HTML page, or a JSON body for
- * JSON routes. Pages that need sign-in redirect to the sign-in page instead of a 401.
+ * failures, and answers in the form the route speaks, through one serialiser each: an OB
+ * error body on the Open Banking API, a JSON body on the JSON routes, an HTML page
+ * otherwise. Pages that need sign-in redirect to the sign-in page instead of a 401.
  */
 export function errorHandler(error: unknown, req: Request, res: Response, _next: NextFunction) {
-  const appError = toAppError(error);
-  if (appError.status >= 500) req.log.error({ err: error }, 'request failed');
-  else req.log.info({ code: appError.code, status: appError.status }, appError.message);
-
   if (res.headersSent) {
     res.destroy();
     return;
   }
+  if (req.path.startsWith(obBasePath)) return sendObError(error, req, res);
+  const appError = toAppError(error);
+  if (appError.status >= 500) req.log.error({ err: error }, 'request failed');
+  else req.log.info({ code: appError.code, status: appError.status }, appError.message);
+
   if (appError instanceof TooManyRequestsError) res.set('Retry-After', String(appError.retryAfterSeconds));
   const message = appError.expose ? appError.message : 'Something went wrong on our side. Please try again.';
 

@@ -1,5 +1,5 @@
 import type Provider from 'oidc-provider';
-import type { RequestContext } from '../audit/audit-event.js';
+import type { RequestContext } from '../http/request-context.js';
 import { authoriseConsent } from '../consents/consent-customer.service.js';
 import type { ConsentRecord } from '../consents/consent.model.js';
 import type { ConsentDeps } from '../consents/consent.service.js';

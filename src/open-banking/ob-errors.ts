@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { AppError, ValidationError } from '../errors.js';
 
@@ -67,9 +67,8 @@ const statusText: Record<number, string> = {
   503: '503 ServiceUnavailable',
 };
 
-/** Turns any error into an OB error body, for the routes under /open-banking. */
-export function obErrorHandler(error: unknown, req: Request, res: Response, next: NextFunction) {
-  if (res.headersSent) return next(error);
+/** The OB API's serialiser for the one error handler (http/error-handler.ts): any error as an OB error body. */
+export function sendObError(error: unknown, req: Request, res: Response) {
   const details = toObDetails(error);
   const status = details.status;
   if (status >= 500) req.log.error({ err: error }, 'open banking request failed');

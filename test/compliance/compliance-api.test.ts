@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import request from 'supertest';
 import { canonicalJson } from '../../src/audit/audit-event.js';
-import { AuditPageBody, VerificationBody } from '../../src/audit/audit.schemas.js';
+import { AuditPageBody, VerificationBody } from '../../src/compliance/compliance.schemas.js';
 import { verifySignature, type PublicJwk } from '../../src/audit/audit-keys.js';
 import { checkpointStatement } from '../../src/audit/audit-checkpoint.repository.js';
 import { buildTestApp, createTestAuditLog, testIndexer } from '../helpers/app.js';

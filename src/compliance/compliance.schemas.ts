@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isCalendarDate } from '../http/validate.js';
-import { actorTypes, auditActions, outcomes } from './audit-event.js';
+import { actorTypes, auditActions, outcomes } from '../audit/audit-event.js';
 
 // Empty form fields arrive as ''; they mean "no filter".
 const optional = <T extends z.ZodType>(schema: T) =>
