@@ -70,12 +70,7 @@ export function consentApiRoutes(
   router.get(`${obBasePath}/account-access-consents/:ConsentId`, app, async (req, res) => {
     const { ConsentId } = parse(ConsentIdParam, req.params);
     parse(NoQuery, req.query);
-    const consent = await getConsentForApp(
-      deps,
-      res.locals.appToken!.clientId,
-      ConsentId,
-      requestContext(req),
-    );
+    const consent = await getConsentForApp(deps, res.locals.appToken!.clientId, ConsentId);
     res.json(consentBody(consent, selfLink(consent._id)));
   });
 

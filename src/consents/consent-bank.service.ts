@@ -4,7 +4,7 @@ import { consentIdOfGrant } from '../oauth/grant-consent.repository.js';
 import { statusReasons } from './consent.js';
 import type { ConsentRecord } from './consent.model.js';
 import { consentIdsOfApp } from './consent.repository.js';
-import { move, settledConsent, type Actor, type ConsentDeps } from './consent.service.js';
+import { currentConsent, move, settledConsent, type Actor, type ConsentDeps } from './consent.service.js';
 
 /** Consents ended by the bank or by the authorisation server, not by their customer or app. */
 
@@ -44,10 +44,10 @@ export async function endConsentOfRevokedGrant(deps: ConsentDeps, grantId: strin
   }
 }
 
-/** An app's consents that are still live (pending or authorised), each settled. A scan: used by rare admin actions only. */
+/** An app's consents that are still live (pending or authorised) as they stand now. A scan: rare admin actions only. */
 export async function liveConsentsOfApp(deps: ConsentDeps, clientId: string) {
   const ids = await consentIdsOfApp(clientId);
-  const settled = await Promise.all(ids.map((id) => settledConsent(deps, id)));
+  const settled = await Promise.all(ids.map((id) => currentConsent(deps, id)));
   return settled.filter(
     (c): c is ConsentRecord => c !== undefined && (c.status === 'AUTH' || c.status === 'AWAU'),
   );

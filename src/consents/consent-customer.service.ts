@@ -4,7 +4,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 import { statusReasons } from './consent.js';
 import type { ConsentRecord } from './consent.model.js';
 import { compareAndSetStatus, type TransitionSet } from './consent.repository.js';
-import { move, settledConsent, type ConsentDeps } from './consent.service.js';
+import { currentConsent, move, settledConsent, type ConsentDeps } from './consent.service.js';
 import { addToCustomer, claimOwner, consentIdsOfCustomer } from './customer-consents.repository.js';
 import { scheduleLapseCheck } from './lapse-schedule.repository.js';
 
@@ -32,10 +32,10 @@ export async function openConsentForCustomer(
   return consent;
 }
 
-/** A customer's consents, newest first, each settled. */
+/** A customer's consents as they stand now, newest first, read without changing anything. */
 export async function listConsentsForCustomer(deps: ConsentDeps, customerId: string) {
   const ids = await consentIdsOfCustomer(customerId);
-  const consents = await Promise.all(ids.map((id) => settledConsent(deps, id)));
+  const consents = await Promise.all(ids.map((id) => currentConsent(deps, id)));
   return consents
     .filter((c) => c !== undefined)
     .sort((a, b) => b.creationDateTime.getTime() - a.creationDateTime.getTime());

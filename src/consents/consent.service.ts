@@ -10,6 +10,7 @@ import {
   statusReasons,
   type ConsentStatus,
   type Permission,
+  type StatusReason,
 } from './consent.js';
 import type { ConsentRecord } from './consent.model.js';
 import type { Logger } from '../logger.js';
@@ -91,27 +92,52 @@ export async function createConsent(
   return consent;
 }
 
-/**
- * Reads a consent and applies whatever time has forced on it (an authorisation that
- * waited too long is rejected, an expired one expires), recording and announcing it.
- */
-export async function settledConsent(deps: ConsentDeps, consentId: string, context?: RequestContext) {
-  const consent = await readConsent(consentId, now(deps));
-  if (!consent) return undefined;
+/** The consent as time has left it at `at`: a lapse not yet recorded is shown, not recorded. Pure. */
+export function consentAsOf(consent: ConsentRecord, at: Date): ConsentRecord {
   const due = lapse(
     {
       status: consent.status as ConsentStatus,
       creationDateTime: consent.creationDateTime,
       expirationDateTime: consent.expirationDateTime,
     },
-    now(deps),
+    at,
   );
   if (!due) return consent;
+  // When time ended it: the end of its authorisation window, or its expiry.
+  const endedAt =
+    due.to === 'EXPD'
+      ? consent.expirationDateTime
+      : new Date(consent.creationDateTime.getTime() + defaultRules.authorisationWindowMs);
+  return { ...consent, status: due.to, statusReason: due.reason, statusUpdateDateTime: endedAt };
+}
+
+/**
+ * Reads a consent as it stands now, without changing anything: what time has forced on
+ * it (an authorisation that waited too long, an expiry) is shown, and recorded by
+ * `settledConsent` or by the lapse sweeper within seconds.
+ */
+export async function currentConsent(
+  deps: ConsentDeps,
+  consentId: string,
+): Promise<ConsentRecord | undefined> {
+  const consent = await readConsent(consentId, now(deps));
+  return consent && consentAsOf(consent, now(deps));
+}
+
+/**
+ * The explicit step that records what time has forced on a consent (rejected after
+ * waiting too long, expired), audited and announced, for callers about to act on it.
+ */
+export async function settledConsent(deps: ConsentDeps, consentId: string, context?: RequestContext) {
+  const consent = await readConsent(consentId, now(deps));
+  if (!consent) return undefined;
+  const due = consentAsOf(consent, now(deps));
+  if (due === consent) return consent;
   try {
     return await move(deps, {
       consent,
-      to: due.to,
-      reason: due.reason,
+      to: due.status as ConsentStatus,
+      reason: due.statusReason as StatusReason,
       actor: { type: 'system', id: 'consent-lifecycle' },
       context,
     });
@@ -119,43 +145,22 @@ export async function settledConsent(deps: ConsentDeps, consentId: string, conte
     // Anything but a lost race (e.g. the audit log is down) fails the caller: never serve a lapsed consent.
     if (!(error instanceof ConsentStateConflict)) throw error;
     // Another request is recording the same lapse; until it lands, time has still ended this consent.
-    const current = (await readConsent(consentId, now(deps)))!;
-    const still = lapse(
-      {
-        status: current.status as ConsentStatus,
-        creationDateTime: current.creationDateTime,
-        expirationDateTime: current.expirationDateTime,
-      },
-      now(deps),
-    );
-    return still ? { ...current, status: still.to, statusReason: still.reason } : current;
+    return currentConsent(deps, consentId);
   }
 }
 
-/**
- * A consent's status as of `at`, with what time has forced on it (a lapse not yet
- * recorded) taken into account, read without changing anything.
- */
+/** A consent's status as of `at`, read without changing anything (the authorisation server's check). */
 export async function consentStatusAt(consentId: string, at: Date): Promise<ConsentStatus | undefined> {
   const consent = await readConsent(consentId, at);
-  if (!consent) return undefined;
-  const status = consent.status as ConsentStatus;
-  return (
-    lapse(
-      { status, creationDateTime: consent.creationDateTime, expirationDateTime: consent.expirationDateTime },
-      at,
-    )?.to ?? status
-  );
+  return consent ? (consentAsOf(consent, at).status as ConsentStatus) : undefined;
 }
 
-/** A consent as its app sees it: another app's consent does not exist (404). */
-export async function getConsentForApp(
-  deps: ConsentDeps,
-  clientId: string,
-  consentId: string,
-  context?: RequestContext,
-) {
-  const consent = await settledConsent(deps, consentId, context);
+/** A consent as its app sees it, read without changing anything: another app's consent does not exist (404). */
+export async function getConsentForApp(deps: ConsentDeps, clientId: string, consentId: string) {
+  return ownedByApp(await currentConsent(deps, consentId), clientId);
+}
+
+function ownedByApp(consent: ConsentRecord | undefined, clientId: string): ConsentRecord {
   if (!consent || consent.clientId !== clientId)
     throw new NotFoundError('No account-access consent with that ConsentId');
   return consent;
@@ -168,7 +173,7 @@ export async function deleteConsentByApp(
   consentId: string,
   context: RequestContext,
 ) {
-  const consent = await getConsentForApp(deps, clientId, consentId, context);
+  const consent = ownedByApp(await settledConsent(deps, consentId, context), clientId);
   const actor: Actor = { type: 'app', id: clientId };
   if (consent.status === 'AUTH')
     return move(deps, { consent, to: 'CANC', reason: statusReasons.revokedByApp, actor, context });

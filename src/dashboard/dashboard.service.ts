@@ -3,7 +3,7 @@ import { findApp } from '../apps/app.service.js';
 import { searchAuditEvents } from '../audit/audit-query.repository.js';
 import { permissionWording, type Permission } from '../consents/consent.js';
 import type { ConsentRecord } from '../consents/consent.model.js';
-import { settledConsent, type ConsentDeps } from '../consents/consent.service.js';
+import { currentConsent, type ConsentDeps } from '../consents/consent.service.js';
 import { listConsentsForCustomer } from '../consents/consent-customer.service.js';
 import { NotFoundError } from '../errors.js';
 
@@ -52,7 +52,7 @@ export async function connectedApp(
   customerId: string,
   consentId: string,
 ): Promise<ConnectedApp> {
-  const consent = await settledConsent(deps, consentId);
+  const consent = await currentConsent(deps, consentId);
   if (!consent || consent.customerId !== customerId)
     throw new NotFoundError('You have no such connected app');
   return describe(deps, consent);

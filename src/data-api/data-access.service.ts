@@ -1,6 +1,6 @@
 import type { AuditInput } from '../audit/audit-event.js';
 import type { RequestContext } from '../http/request-context.js';
-import { settledConsent, type ConsentDeps } from '../consents/consent.service.js';
+import { currentConsent, type ConsentDeps } from '../consents/consent.service.js';
 import type { ConsentRecord } from '../consents/consent.model.js';
 import { ObError, obErrorCodes } from '../open-banking/ob-errors.js';
 import type { AppToken } from '../oauth/resource-server.js';
@@ -77,7 +77,8 @@ export async function authoriseDataRequest(
     return new ObError(status, [{ ErrorCode: code, Message: message }]);
   };
 
-  const consent = token.consentId ? await settledConsent(deps, token.consentId, request.context) : undefined;
+  // As it stands now, read without writing: a lapse not yet recorded refuses all the same.
+  const consent = token.consentId ? await currentConsent(deps, token.consentId) : undefined;
   if (!consent || consent.clientId !== token.clientId || consent.customerId !== token.customerId) {
     throw await refuse(
       403,

@@ -6,7 +6,7 @@ import { accountIdsOfCustomer } from '../accounts/account.repository.js';
 import { listAccountsWithBalances } from '../accounts/account.service.js';
 import { getApp } from '../apps/app.service.js';
 import { permissionWording, type Permission } from '../consents/consent.js';
-import { settledConsent, type ConsentDeps } from '../consents/consent.service.js';
+import { currentConsent, type ConsentDeps } from '../consents/consent.service.js';
 import { openConsentForCustomer, rejectConsent } from '../consents/consent-customer.service.js';
 import { AppError, ConflictError, ForbiddenError } from '../errors.js';
 import { noStore } from '../http/no-store.js';
@@ -118,7 +118,7 @@ async function loadRequest(provider: Provider, deps: ConsentDeps, req: Request, 
     throw new ForbiddenError('Only bank customers can approve access to accounts');
 
   const consentId = requestedConsentId(details.params.claims as string | undefined);
-  const consent = consentId ? await settledConsent(deps, consentId) : undefined;
+  const consent = consentId ? await currentConsent(deps, consentId) : undefined;
   if (!consent || consent.clientId !== details.params.client_id) {
     await finish(provider, req, res, {
       error: 'access_denied',

@@ -99,7 +99,7 @@ describe('consent service', () => {
   it('rejects a consent not authorised within an hour, when next touched', async () => {
     const consent = await createConsent(deps, clientId, request, context);
     clock = new Date(clock.getTime() + 61 * 60_000);
-    const settled = await getConsentForApp(deps, clientId, consent._id, context);
+    const settled = await getConsentForApp(deps, clientId, consent._id);
     assert.equal(settled.status, 'RJCT');
     assert.equal(settled.statusReason?.StatusReasonCode, 'C003');
     await assert.rejects(authoriseConsent(deps, 'cus-late', consent._id, { accountIds: ['a'] }, context), {
