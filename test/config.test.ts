@@ -8,6 +8,17 @@ const ecPem = () =>
     .privateKey.export({ format: 'pem', type: 'pkcs8' })
     .toString();
 
+/** Every secret production requires, each valid. */
+const productionEnv = () => ({
+  NODE_ENV: 'production',
+  SESSION_SECRET: 'x'.repeat(40),
+  AUDIT_SIGNING_KEY: generateAuditKeyPem(),
+  OAUTH_SIGNING_KEY: ecPem(),
+  OAUTH_COOKIE_SECRET: 'y'.repeat(40),
+  RECEIPT_SIGNING_KEY: ecPem(),
+  WEBHOOK_SIGNING_KEY: ecPem(),
+});
+
 describe('loadConfig', () => {
   it('when nothing is set, uses documented defaults', () => {
     const config = loadConfig({});
@@ -39,36 +50,14 @@ describe('loadConfig', () => {
   });
 
   it('in production, marks the session cookie Secure by default', () => {
-    const config = loadConfig({
-      NODE_ENV: 'production',
-      SESSION_SECRET: 'x'.repeat(40),
-      AUDIT_SIGNING_KEY: generateAuditKeyPem(),
-      OAUTH_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' })
-        .privateKey.export({ format: 'pem', type: 'pkcs8' })
-        .toString(),
-      OAUTH_COOKIE_SECRET: 'y'.repeat(40),
-      RECEIPT_SIGNING_KEY: ecPem(),
-      WEBHOOK_SIGNING_KEY: ecPem(),
-    });
+    const config = loadConfig(productionEnv());
     assert.equal(config.allowLoopbackHttp, false);
     assert.equal(config.cookieSecure, true);
   });
 
   it('in production, refuses a session cookie without Secure', () => {
     assert.throws(
-      () =>
-        loadConfig({
-          NODE_ENV: 'production',
-          SESSION_SECRET: 'x'.repeat(40),
-          AUDIT_SIGNING_KEY: generateAuditKeyPem(),
-          OAUTH_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' })
-            .privateKey.export({ format: 'pem', type: 'pkcs8' })
-            .toString(),
-          OAUTH_COOKIE_SECRET: 'y'.repeat(40),
-          RECEIPT_SIGNING_KEY: ecPem(),
-          WEBHOOK_SIGNING_KEY: ecPem(),
-          SESSION_COOKIE_SECURE: 'false',
-        }),
+      () => loadConfig({ ...productionEnv(), SESSION_COOKIE_SECURE: 'false' }),
       /SESSION_COOKIE_SECURE: must not be false when NODE_ENV is production/,
     );
     assert.equal(

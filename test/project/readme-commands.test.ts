@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { devNull, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { projectRoot } from '../../src/paths.js';
+import { freePort } from '../helpers/server-process.js';
 
 /** The commands in the README's `sh` blocks, continuation lines joined, comments dropped. */
 async function readmeCommands(): Promise<string[]> {
@@ -65,14 +65,6 @@ async function stop(running: Running | undefined): Promise<void> {
   if (!running || running.child.exitCode !== null || running.child.signalCode !== null) return;
   process.kill(-running.child.pid!, 'SIGINT');
   await running.exited;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 describe('the README', function () {

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { startServerProcess, runProcess, type ServerProcess } from '../helpers/server-process.js';
+import { freePort, startServerProcess, runProcess, type ServerProcess } from '../helpers/server-process.js';
 import { csrfFrom } from '../helpers/agent.js';
 
 /** Signs in over plain HTTP, as a browser would, and returns the accounts page. */
@@ -169,13 +168,4 @@ async function nextRecord(dataDir: string, pid: number, server: ServerProcess): 
     if (Date.now() > deadline) throw new Error('the embedded database was not restarted');
     await delay(100);
   }
-}
-
-/** A port nothing listens on now. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
