@@ -4,7 +4,14 @@ import { consentIdOfGrant } from '../oauth/grant-consent.repository.js';
 import { statusReasons } from './consent.js';
 import type { ConsentRecord } from './consent.model.js';
 import { consentIdsOfApp } from './consent.repository.js';
-import { currentConsent, move, settledConsent, type Actor, type ConsentDeps } from './consent.service.js';
+import {
+  currentConsent,
+  move,
+  settledConsent,
+  withdraw,
+  type Actor,
+  type ConsentDeps,
+} from './consent.service.js';
 
 /** Consents ended by the bank or by the authorisation server, not by their customer or app. */
 
@@ -17,12 +24,7 @@ export async function endConsentByBank(
 ) {
   const consent = await settledConsent(deps, consentId, context);
   if (!consent) return undefined;
-  const actor: Actor = { type: 'staff', id: operatorId };
-  if (consent.status === 'AUTH')
-    return move(deps, { consent, to: 'CANC', reason: statusReasons.revokedByBank, actor, context });
-  if (consent.status === 'AWAU')
-    return move(deps, { consent, to: 'RJCT', reason: statusReasons.revokedByBank, actor, context });
-  return consent;
+  return withdraw(deps, consent, statusReasons.revokedByBank, { type: 'staff', id: operatorId }, context);
 }
 
 /**

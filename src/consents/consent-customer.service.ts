@@ -84,7 +84,8 @@ export async function rejectConsent(
   });
 }
 
-export async function revokeConsentByCustomer(
+/** A consent of this customer, with what time forced on it recorded: another's does not exist (404). */
+async function customersConsent(
   deps: ConsentDeps,
   customerId: string,
   consentId: string,
@@ -92,6 +93,16 @@ export async function revokeConsentByCustomer(
 ) {
   const consent = await settledConsent(deps, consentId, context);
   if (!consent || consent.customerId !== customerId) throw new NotFoundError('You have no such consent');
+  return consent;
+}
+
+export async function revokeConsentByCustomer(
+  deps: ConsentDeps,
+  customerId: string,
+  consentId: string,
+  context: RequestContext,
+) {
+  const consent = await customersConsent(deps, customerId, consentId, context);
   return move(deps, {
     consent,
     to: 'CANC',
@@ -113,8 +124,7 @@ export async function removeAccountFromConsent(
   accountId: string,
   context: RequestContext,
 ) {
-  const consent = await settledConsent(deps, consentId, context);
-  if (!consent || consent.customerId !== customerId) throw new NotFoundError('You have no such consent');
+  const consent = await customersConsent(deps, customerId, consentId, context);
   const remaining = (consent.accountIds ?? []).filter((id) => id !== accountId);
   if (remaining.length === (consent.accountIds ?? []).length)
     throw new NotFoundError('That account is not shared under this consent');

@@ -174,11 +174,19 @@ export async function deleteConsentByApp(
   context: RequestContext,
 ) {
   const consent = ownedByApp(await settledConsent(deps, consentId, context), clientId);
-  const actor: Actor = { type: 'app', id: clientId };
-  if (consent.status === 'AUTH')
-    return move(deps, { consent, to: 'CANC', reason: statusReasons.revokedByApp, actor, context });
-  if (consent.status === 'AWAU')
-    return move(deps, { consent, to: 'RJCT', reason: statusReasons.revokedByApp, actor, context });
+  return withdraw(deps, consent, statusReasons.revokedByApp, { type: 'app', id: clientId }, context);
+}
+
+/** Ends a consent that is still live: an authorised one is cancelled, a pending one rejected; an ended one stays as it is. */
+export async function withdraw(
+  deps: ConsentDeps,
+  consent: ConsentRecord,
+  reason: StatusReason,
+  actor: Actor,
+  context?: RequestContext,
+): Promise<ConsentRecord> {
+  if (consent.status === 'AUTH') return move(deps, { consent, to: 'CANC', reason, actor, context });
+  if (consent.status === 'AWAU') return move(deps, { consent, to: 'RJCT', reason, actor, context });
   return consent;
 }
 
