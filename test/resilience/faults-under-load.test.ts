@@ -8,6 +8,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import mongoose from 'mongoose';
 import * as client from 'openid-client';
 import { AuditEventModel } from '../../src/audit/audit-event.model.js';
+import { ConsentModel } from '../../src/consents/consent.model.js';
+import { FollowUpModel } from '../../src/outbox/follow-up.model.js';
 import { verifyAuditLog } from '../../src/audit/audit-verifier.js';
 import { databaseName } from '../../src/db/database.js';
 import { startEmbeddedDb, type EmbeddedDb } from '../../src/embedded-db/embedded-db.js';
@@ -229,6 +231,67 @@ describe('faults under load', function () {
     assert.ok(verified.ok);
     assert.equal(cli.code, 0, cli.output);
     assert.match(cli.output, /Audit log intact/);
+  });
+
+  it('server killed (SIGKILL) while apps withdraw consents: every withdrawal that took effect has its follow-up carried out by the replacement', async () => {
+    // Each withdrawal records its follow-up (grant destroyed, app told) in the outbox before the
+    // audit event commits it, and carries it out straight after; a process killed between the
+    // two leaves it owed, and the replacement's worker must carry it out.
+    const apps = [];
+    for (let i = 0; i < 16; i += 1)
+      apps.push(await connectedApp({ issuer: frontDoor.url }, ['ReadAccountsBasic']));
+    const killed = servers[0]!;
+    let firstAnswer!: () => void;
+    const answered = new Promise<void>((resolve) => (firstAnswer = resolve));
+    const withdrawals = apps.map((s) =>
+      revokeAsApp(frontDoor.url, s)
+        .catch(() => 0)
+        .then((status) => (firstAnswer(), status)),
+    );
+    await answered;
+    servers[0] = undefined;
+    await killed.stop('SIGKILL');
+    const statuses = await Promise.all(withdrawals);
+    const owedAtKill = await FollowUpModel.countDocuments({});
+    const restartedAt = performance.now();
+    await startServer(0);
+    let owed = owedAtKill;
+    while (owed > 0 && performance.now() - restartedAt < 60_000) {
+      await delay(250);
+      owed = await FollowUpModel.countDocuments({});
+    }
+    const settledIn = performance.now() - restartedAt;
+
+    const outcomes = await Promise.all(
+      apps.map(async (s, i) => {
+        const consent = await ConsentModel.findById(s.consentId).lean();
+        const read = await readOnce(
+          { issuer: frontDoor.url, c: s.c, accessToken: s.tokens.access_token },
+          '/accounts',
+        );
+        return { acknowledged: statuses[i] === 204, status: consent?.status, read };
+      }),
+    );
+    const reads = outcomes.map((o) => o.read);
+    const ended = outcomes.filter((o) => o.status === 'CANC');
+    const counts = tally(reads);
+    figures.push({
+      scenario: 'server SIGKILLed mid-withdrawal',
+      ...counts,
+      auditChecked: counts.ok,
+      auditMissing: (await withoutAuditEvent(reads)).length,
+      notes: [
+        `${apps.length} withdrawals sent; answered before the kill: ${breakdown(statuses.map((status) => ({ status }) as Read))}`,
+        `${ended.length} consents cancelled in the database; ${owedAtKill} follow-ups owed when the process died, all carried out by the replacement ${ms(settledIn)} after it was started (a change whose writer may still be recording it is left alone for 30 s)`,
+        `reads with the tokens afterwards: ${breakdown(reads)} (401: grant destroyed; 200: the withdrawal never reached the database)`,
+      ],
+    });
+    assert.equal(owed, 0, 'no follow-up left owed');
+    for (const o of outcomes) {
+      if (o.acknowledged) assert.equal(o.status, 'CANC', 'an acknowledged withdrawal is in the database');
+      if (o.status === 'CANC') assert.equal(o.read.status, 401, "a cancelled consent's grant is destroyed");
+      else assert.equal(o.read.status, 200, 'a consent the withdrawal never reached still works');
+    }
   });
 
   it(`consent revoked while ${readers} clients read: no read that started after the revoke response succeeds`, async () => {
