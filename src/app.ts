@@ -26,6 +26,7 @@ import type { Config } from './config.js';
 import { complianceApiRoutes } from './compliance/compliance-api.routes.js';
 import { compliancePageRoutes } from './compliance/compliance.routes.js';
 import { csrfProtection } from './http/csrf.js';
+import { exposeCurrentUser } from './http/current-user.js';
 import { anyone } from './http/require-role.js';
 import { exposeFlash } from './http/flash.js';
 import { errorHandler, notFound } from './http/error-handler.js';
@@ -38,6 +39,7 @@ import type { Logger } from './logger.js';
 import { openApiRoutes } from './openapi/openapi.routes.js';
 import { homeRoutes } from './pages/home.js';
 import { publicDir, vendorFiles } from './paths.js';
+import { settingsRoutes } from './users/settings.routes.js';
 
 export interface AppDependencies {
   config: Config;
@@ -140,13 +142,11 @@ export function createApp({
   pages.use(passport.session());
   pages.use(csrfProtection);
   pages.use(exposeFlash);
-  pages.use((req, res, next) => {
-    res.locals.currentUser = req.user;
-    next();
-  });
+  pages.use(exposeCurrentUser);
   pages.use(homeRoutes());
   pages.use(authRoutes(passport, audit));
   pages.use(accountPageRoutes());
+  pages.use(settingsRoutes());
   pages.use(interactionRoutes(provider, consentDeps));
   pages.use(
     dashboardRoutes(consentDeps, {

@@ -1,7 +1,10 @@
+import { accountLabel } from './account-label.js';
 import { accountIdsOfCustomer, findAccounts, findBalances } from './account.repository.js';
 
 export interface AccountSummary {
   accountId: string;
+  /** The one name pages use for it (account-label.ts). */
+  label: string;
   kind: 'checking' | 'credit_card';
   name: string;
   nickname: string | undefined;
@@ -22,6 +25,7 @@ export async function listAccountsWithBalances(customerId: string): Promise<Acco
     const balance = byAccount.get(account._id);
     return {
       accountId: account._id,
+      label: accountLabel(account),
       kind: account.kind,
       name: account.name,
       nickname: account.nickname ?? undefined,

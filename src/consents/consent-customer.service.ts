@@ -5,7 +5,12 @@ import { statusReasons } from './consent.js';
 import type { ConsentRecord } from './consent.model.js';
 import { compareAndSetStatus, type TransitionSet } from './consent.repository.js';
 import { currentConsent, move, settledConsent, type ConsentDeps } from './consent.service.js';
-import { addToCustomer, claimOwner, consentIdsOfCustomer } from './customer-consents.repository.js';
+import {
+  addToCustomer,
+  claimOwner,
+  consentIdsOfCustomer,
+  ownerOfConsent,
+} from './customer-consents.repository.js';
 import { scheduleLapseCheck } from './lapse-schedule.repository.js';
 
 /** What the customer does with consents: open, decide, see, revoke, narrow. */
@@ -84,6 +89,24 @@ export async function rejectConsent(
   });
 }
 
+/**
+ * Whether the consent is this customer's: recorded at approval, or, for a request not yet
+ * decided, claimed when the customer opened its consent screen.
+ */
+async function belongsTo(consent: ConsentRecord | undefined, customerId: string): Promise<boolean> {
+  if (!consent) return false;
+  if (consent.customerId) return consent.customerId === customerId;
+  return (await ownerOfConsent(consent._id)) === customerId;
+}
+
+/** A consent of this customer as it stands now, read without changing anything: another's does not exist (404). */
+export async function customersOwnConsent(deps: ConsentDeps, customerId: string, consentId: string) {
+  const consent = await currentConsent(deps, consentId);
+  if (!consent || !(await belongsTo(consent, customerId)))
+    throw new NotFoundError('You have no such consent');
+  return consent;
+}
+
 /** A consent of this customer, with what time forced on it recorded: another's does not exist (404). */
 async function customersConsent(
   deps: ConsentDeps,
@@ -92,8 +115,22 @@ async function customersConsent(
   context: RequestContext,
 ) {
   const consent = await settledConsent(deps, consentId, context);
-  if (!consent || consent.customerId !== customerId) throw new NotFoundError('You have no such consent');
+  if (!consent || !(await belongsTo(consent, customerId)))
+    throw new NotFoundError('You have no such consent');
   return consent;
+}
+
+/** The customer turns down a request she opened but did not decide, from her connected apps page. */
+export async function cancelRequestByCustomer(
+  deps: ConsentDeps,
+  customerId: string,
+  consentId: string,
+  context: RequestContext,
+) {
+  const consent = await customersConsent(deps, customerId, consentId, context);
+  if (consent.status !== 'AWAU')
+    throw new ConflictError('This request is no longer waiting for your decision', 'not_pending');
+  return rejectConsent(deps, customerId, consent, context);
 }
 
 export async function revokeConsentByCustomer(

@@ -20,6 +20,11 @@ export async function claimOwner(
   return { owner: owner?.customerId ?? '', first: false };
 }
 
+/** The customer who opened the consent screen first, if anyone has. */
+export async function ownerOfConsent(consentId: string): Promise<string | undefined> {
+  return (await ConsentOwnerModel.findById(consentId).lean())?.customerId ?? undefined;
+}
+
 /**
  * Puts the consent in the customer's next free slot. Slots fill from 1 without gaps. A
  * hint remembers the highest slot known to be filled (it may lag, never lead, since it is

@@ -2,13 +2,20 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { listAccountsWithBalances } from '../accounts/account.service.js';
 import { type ConsentDeps } from '../consents/consent.service.js';
-import { removeAccountFromConsent, revokeConsentByCustomer } from '../consents/consent-customer.service.js';
+import {
+  cancelRequestByCustomer,
+  removeAccountFromConsent,
+  revokeConsentByCustomer,
+} from '../consents/consent-customer.service.js';
+import { NotFoundError } from '../errors.js';
+import { timeZoneOf } from '../http/current-user.js';
 import { flash } from '../http/flash.js';
 import { noStore } from '../http/no-store.js';
 import { requestContext } from '../http/request-context.js';
 import { requireRole } from '../http/require-role.js';
+import { timeInWords } from '../http/time-words.js';
 import { parse } from '../http/validate.js';
-import { views } from '../http/views-formatting.js';
+import { describeRead, refusalInWords } from './access-words.js';
 import { accessHistory, connectedApp, connectedApps, tabs, type Tab } from './dashboard.service.js';
 import { buildReceipt, signReceipt } from './receipt.service.js';
 
@@ -33,45 +40,39 @@ export function dashboardRoutes(
 ) {
   const router = Router();
   router.use('/my', noStore);
+  const ownApp = (req: Parameters<typeof timeZoneOf>[0], consentId: string) =>
+    connectedApp(deps, req.user!.customerId!, consentId, timeZoneOf(req));
 
   router.get('/my/apps', customer, async (req, res) => {
     const { tab } = parse(TabQuery, req.query);
-    const { apps, counts } = await connectedApps(deps, req.user!.customerId!, tab);
+    const { apps, counts } = await connectedApps(deps, req.user!.customerId!, tab, timeZoneOf(req));
     res.render('dashboard/apps.njk', { apps, counts, tab });
   });
 
   router.get('/my/apps/:consentId', customer, async (req, res) => {
     const { consentId } = parse(ConsentParam, req.params);
     const { before } = parse(HistoryQuery, req.query);
-    const app = await connectedApp(deps, req.user!.customerId!, consentId);
+    const app = await ownApp(req, consentId);
     const history = await accessHistory(consentId, before);
     // Label the customer's own accounts the history mentions, including any no longer shared.
     // Anything else came from an app's request path and is never shown as written: an app
     // must not be able to write text onto the customer's page, or name other people's accounts.
     const labels = Object.fromEntries(
-      (await listAccountsWithBalances(req.user!.customerId!)).map((a) => [
-        a.accountId,
-        `${a.nickname ?? a.name} (${a.identification})`,
-      ]),
+      (await listAccountsWithBalances(req.user!.customerId!)).map((a) => [a.accountId, a.label]),
     );
-    res.render('dashboard/app.njk', { app, history, labels, describeResource: views.describeResource });
+    res.render('dashboard/app.njk', { app, history, labels, describeRead, refusalInWords });
   });
 
   router.get('/my/apps/:consentId/receipt', customer, async (req, res) => {
     const { consentId } = parse(ConsentParam, req.params);
-    const receipt = await buildReceipt(
-      await connectedApp(deps, req.user!.customerId!, consentId),
-      receipts.issuer,
-    );
-    res.render('dashboard/receipt.njk', { receipt });
+    const app = await ownApp(req, consentId);
+    const receipt = await buildReceipt(app, receipts.issuer);
+    res.render('dashboard/receipt.njk', { receipt, story: app.story, customerName: req.user!.name });
   });
 
   router.get('/my/apps/:consentId/receipt.json', customer, async (req, res) => {
     const { consentId } = parse(ConsentParam, req.params);
-    const receipt = await buildReceipt(
-      await connectedApp(deps, req.user!.customerId!, consentId),
-      receipts.issuer,
-    );
+    const receipt = await buildReceipt(await ownApp(req, consentId), receipts.issuer);
     res.set('Content-Disposition', `attachment; filename="consent-receipt-${consentId}.json"`).json({
       receipt,
       jws: await signReceipt(receipt, receipts.signingJwk),
@@ -81,7 +82,7 @@ export function dashboardRoutes(
 
   router.get('/my/apps/:consentId/revoke', customer, async (req, res) => {
     const { consentId } = parse(ConsentParam, req.params);
-    res.render('dashboard/revoke.njk', { app: await connectedApp(deps, req.user!.customerId!, consentId) });
+    res.render('dashboard/revoke.njk', { app: await ownApp(req, consentId) });
   });
 
   router.post('/my/apps/:consentId/revoke', customer, async (req, res) => {
@@ -96,16 +97,45 @@ export function dashboardRoutes(
     flash(
       req,
       'success',
-      `Access revoked at ${views.time(revoked.statusUpdateDateTime)}. The app can no longer see your data.`,
+      `You revoked access on ${timeInWords(revoked.statusUpdateDateTime, timeZoneOf(req))}. The app can no longer see your data, and we have asked it to delete what it already holds.`,
     );
     res.redirect(303, `/my/apps/${consentId}`);
+  });
+
+  router.get('/my/apps/:consentId/cancel', customer, async (req, res) => {
+    const { consentId } = parse(ConsentParam, req.params);
+    res.render('dashboard/cancel-request.njk', { app: await ownApp(req, consentId) });
+  });
+
+  router.post('/my/apps/:consentId/cancel', customer, async (req, res) => {
+    const { consentId } = parse(ConsentParam, req.params);
+    parse(Confirm, req.body);
+    await cancelRequestByCustomer(deps, req.user!.customerId!, consentId, requestContext(req));
+    flash(req, 'success', 'You declined the request. The app cannot see any of your data.');
+    res.redirect(303, `/my/apps/${consentId}`);
+  });
+
+  router.get('/my/apps/:consentId/accounts/:accountId/remove', customer, async (req, res) => {
+    const { consentId, accountId } = parse(AccountParam, req.params);
+    const app = await ownApp(req, consentId);
+    const account = app.accounts.find((a) => a.accountId === accountId);
+    if (!account) throw new NotFoundError('That account is not shared with this app');
+    // The last account cannot be taken out on its own: that is revoking access.
+    if (app.accounts.length === 1) return res.redirect(303, `/my/apps/${consentId}/revoke`);
+    res.render('dashboard/remove-account.njk', {
+      app,
+      account,
+      others: app.accounts.filter((a) => a.accountId !== accountId),
+    });
   });
 
   router.post('/my/apps/:consentId/accounts/:accountId/remove', customer, async (req, res) => {
     const { consentId, accountId } = parse(AccountParam, req.params);
     parse(Confirm, req.body);
+    const app = await ownApp(req, consentId);
+    const label = app.accounts.find((a) => a.accountId === accountId)?.label ?? 'That account';
     await removeAccountFromConsent(deps, req.user!.customerId!, consentId, accountId, requestContext(req));
-    flash(req, 'success', 'That account is no longer shared with the app. The other accounts still are.');
+    flash(req, 'success', `${label} is no longer shared with ${app.appName}. The other accounts still are.`);
     res.redirect(303, `/my/apps/${consentId}`);
   });
 

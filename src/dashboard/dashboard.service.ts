@@ -1,17 +1,19 @@
+import { accountLabel } from '../accounts/account-label.js';
 import { findAccounts } from '../accounts/account.repository.js';
 import { findApp } from '../apps/app.service.js';
 import { searchAuditEvents } from '../audit/audit-query.repository.js';
 import { permissionWording, type Permission } from '../consents/consent.js';
 import type { ConsentRecord } from '../consents/consent.model.js';
-import { currentConsent, type ConsentDeps } from '../consents/consent.service.js';
-import { listConsentsForCustomer } from '../consents/consent-customer.service.js';
-import { NotFoundError } from '../errors.js';
+import type { ConsentDeps } from '../consents/consent.service.js';
+import { customersOwnConsent, listConsentsForCustomer } from '../consents/consent-customer.service.js';
+import { dayInWords, timeInWords } from '../http/time-words.js';
+import { consentStory, type ConsentStory } from './consent-story.js';
 
+/** The dashboard's tabs: ended connections together, each saying how it ended. */
 export const tabs = {
   active: ['AUTH'],
   pending: ['AWAU'],
-  expired: ['EXPD'],
-  revoked: ['CANC', 'RJCT'],
+  ended: ['CANC', 'RJCT', 'EXPD'],
 } as const;
 export type Tab = keyof typeof tabs;
 
@@ -26,6 +28,9 @@ export interface ConnectedApp {
   lastAccessedAt: Date | undefined;
   accessesLast30Days: number;
   expiringSoon: boolean;
+  /** The bank has suspended the app: the connection stands, but the app can read nothing. */
+  appSuspended: boolean;
+  story: ConsentStory;
   /** Where the customer renews: the app's own site, which starts a fresh authorisation. */
   appSite: string | undefined;
 }
@@ -35,6 +40,7 @@ export async function connectedApps(
   deps: ConsentDeps,
   customerId: string,
   tab: Tab,
+  timeZone: string,
 ): Promise<{ apps: ConnectedApp[]; counts: Record<Tab, number> }> {
   const consents = await listConsentsForCustomer(deps, customerId);
   const counts = Object.fromEntries(
@@ -44,18 +50,16 @@ export async function connectedApps(
     ]),
   ) as Record<Tab, number>;
   const shown = consents.filter((c) => (tabs[tab] as readonly string[]).includes(c.status));
-  return { apps: await Promise.all(shown.map((c) => describe(deps, c))), counts };
+  return { apps: await Promise.all(shown.map((c) => describe(deps, c, timeZone))), counts };
 }
 
 export async function connectedApp(
   deps: ConsentDeps,
   customerId: string,
   consentId: string,
+  timeZone: string,
 ): Promise<ConnectedApp> {
-  const consent = await currentConsent(deps, consentId);
-  if (!consent || consent.customerId !== customerId)
-    throw new NotFoundError('You have no such connected app');
-  return describe(deps, consent);
+  return describe(deps, await customersOwnConsent(deps, customerId, consentId), timeZone);
 }
 
 /** The customer's own record of an app's reads and refused reads under one consent, newest first. */
@@ -69,7 +73,7 @@ export async function accessHistory(consentId: string, before: number | undefine
   return { events, nextCursor: more && events.length > 0 ? events.at(-1)!.seq : undefined };
 }
 
-async function describe(deps: ConsentDeps, consent: ConsentRecord): Promise<ConnectedApp> {
+async function describe(deps: ConsentDeps, consent: ConsentRecord, timeZone: string): Promise<ConnectedApp> {
   const now = deps.now?.() ?? new Date();
   const [app, accounts, last, recent] = await Promise.all([
     findApp(consent.clientId),
@@ -80,19 +84,30 @@ async function describe(deps: ConsentDeps, consent: ConsentRecord): Promise<Conn
       { limit: 1000 },
     ),
   ]);
+  const appName = app?.name ?? 'An app that is no longer registered';
+  const appSuspended = app !== null && app !== undefined && app.status !== 'active';
   return {
     consent,
-    appName: app?.name ?? consent.clientId,
+    appName,
     purpose: app?.purpose ?? '',
     permissions: consent.permissions.map((p) => permissionWording[p as Permission]).filter(Boolean),
-    accounts: accounts.map((a) => ({
-      accountId: a._id,
-      label: `${a.nickname ?? a.name} (${a.kind === 'credit_card' ? a.maskedPan : a.name})`,
-    })),
+    accounts: accounts.map((a) => ({ accountId: a._id, label: accountLabel(a) })),
     lastAccessedAt: last.events[0]?.at,
     accessesLast30Days: recent.events.length,
     expiringSoon:
-      consent.status === 'AUTH' && consent.expirationDateTime.getTime() - now.getTime() < 30 * dayMs,
+      consent.status === 'AUTH' &&
+      !appSuspended &&
+      consent.expirationDateTime.getTime() - now.getTime() < 30 * dayMs,
+    appSuspended,
+    story: consentStory({
+      status: consent.status,
+      reasonCode: consent.statusReason?.StatusReasonCode ?? undefined,
+      authorised: Boolean(consent.authorisedAt),
+      appName,
+      appSuspended,
+      changedAt: timeInWords(consent.statusUpdateDateTime, timeZone),
+      expiresOn: dayInWords(consent.expirationDateTime, timeZone),
+    }),
     appSite: app?.redirectUris[0] ? URL.parse(app.redirectUris[0])?.origin : undefined,
   };
 }

@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import nunjucks from 'nunjucks';
 import { viewsDir } from '../paths.js';
+import { dayInWords, defaultTimeZone, timeInWords } from './time-words.js';
 
 const dateTime = new Intl.DateTimeFormat('en-GB', {
   dateStyle: 'medium',
@@ -36,6 +37,13 @@ export function configureViews(app: Express, cache: boolean) {
     value ? `${dateTime.format(new Date(value))} UTC` : '—',
   );
   env.addFilter('date', (value: Date | string | undefined) => (value ? date.format(new Date(value)) : '—'));
+  // In words and in the reader's time zone (res.locals.timeZone): "3 December 2026 at 14:05".
+  env.addFilter('day', function (this: { ctx?: { timeZone?: string } }, value: Date | undefined) {
+    return value ? dayInWords(new Date(value), this.ctx?.timeZone ?? defaultTimeZone) : '';
+  });
+  env.addFilter('when', function (this: { ctx?: { timeZone?: string } }, value: Date | undefined) {
+    return value ? timeInWords(new Date(value), this.ctx?.timeZone ?? defaultTimeZone) : '';
+  });
   env.addFilter('consentStatus', (status: string) => consentStatusWords[status] ?? status);
   app.set('view engine', 'njk');
   return env;

@@ -15,6 +15,8 @@ const userSchema = new Schema(
     name: { type: String, required: true },
     customerId: { type: String },
     lastSignedInAt: { type: Date },
+    /** IANA time zone the person chose for dates and times on the pages. */
+    timeZone: { type: String },
   },
   { timestamps: true, collection: 'users', versionKey: false },
 );

@@ -27,3 +27,7 @@ export async function markSignedIn(id: string, at = new Date()): Promise<void> {
 export async function anyUserExists(): Promise<boolean> {
   return (await UserModel.estimatedDocumentCount()) > 0;
 }
+
+export async function setUserTimeZone(id: string, timeZone: string): Promise<void> {
+  await UserModel.updateOne({ _id: id }, { $set: { timeZone } });
+}

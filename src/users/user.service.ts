@@ -1,6 +1,7 @@
 import { hashPassword } from '../auth/password.js';
+import { defaultTimeZone, isTimeZone } from '../http/time-words.js';
 import type { Role } from './user.model.js';
-import { findUser, findUserWithoutSecrets, insertUser } from './user.repository.js';
+import { findUser, findUserWithoutSecrets, insertUser, setUserTimeZone } from './user.repository.js';
 
 /** The signed-in person as the rest of the app sees them: never the password hash. */
 export interface SessionUser {
@@ -9,6 +10,8 @@ export interface SessionUser {
   name: string;
   role: Role;
   customerId: string | undefined;
+  /** Where dates and times are shown in (an IANA zone); the bank's when they have not chosen. */
+  timeZone: string;
 }
 
 export function normaliseEmail(email: string): string {
@@ -45,6 +48,7 @@ export function toSessionUser(user: {
   name: string;
   role: Role;
   customerId?: string | null;
+  timeZone?: string | null;
 }): SessionUser {
   return {
     id: user._id,
@@ -52,5 +56,11 @@ export function toSessionUser(user: {
     name: user.name,
     role: user.role,
     customerId: user.customerId ?? undefined,
+    timeZone: user.timeZone && isTimeZone(user.timeZone) ? user.timeZone : defaultTimeZone,
   };
+}
+
+/** The person's choice of time zone for every date and time the pages show them. */
+export async function chooseTimeZone(userId: string, timeZone: string): Promise<void> {
+  await setUserTimeZone(userId, timeZone);
 }

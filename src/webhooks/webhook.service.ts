@@ -72,6 +72,8 @@ export function createWebhooks(options: WebhookOptions) {
             Status: consent.status,
             StatusUpdateDateTime: iso(consent.statusUpdateDateTime),
             ...(consent.statusReason ? { StatusReason: [consent.statusReason] } : {}),
+            // The customer is told the app is asked to delete what it holds: the notice asks.
+            DataDeletion: 'requested',
           },
           status: 'pending',
           createdAt: now(),

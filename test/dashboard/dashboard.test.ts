@@ -44,16 +44,25 @@ describe('customer dashboard: connected apps', function () {
     assert.match(list.text, /aria-current="page">Active <span class="count">1</);
 
     const detail = await agent.get(`/my/apps/${s.consentId}`).expect(200);
-    assert.match(detail.text, /<td>transactions<\/td>/);
-    assert.match(detail.text, /<td>account details<\/td>/);
+    assert.match(detail.text, /<td data-label="What">\d+ transactions<\/td>/);
+    assert.match(detail.text, /<td data-label="What">Details of 2 accounts<\/td>/);
+    const firstAccount = `${s.accounts[0]!.nickname} ending ${s.accounts[0]!.accountNumber!.slice(-4)}`;
 
+    const removePath = `/my/apps/${s.consentId}/accounts/${s.accounts[0]!.accountId}/remove`;
+    const removeConfirm = await agent.get(removePath).expect(200);
+    assert.match(removeConfirm.text, new RegExp(`Stop sharing ${firstAccount} with Budget Buddy\\?`));
+    assert.deepEqual(
+      (await readConsent(s.consentId))?.accountIds?.length,
+      2,
+      'the confirmation page changes nothing',
+    );
     const removed = await agent
-      .post(`/my/apps/${s.consentId}/accounts/${s.accounts[0]!.accountId}/remove`)
+      .post(removePath)
       .type('form')
-      .send({ _csrf: csrfFrom(detail.text) })
+      .send({ _csrf: csrfFrom(removeConfirm.text) })
       .expect(303);
     const afterRemoval = await agent.get(removed.headers.location!).expect(200);
-    assert.match(afterRemoval.text, /That account is no longer shared with the app/);
+    assert.match(afterRemoval.text, new RegExp(`${firstAccount} is no longer shared with Budget Buddy`));
     assert.deepEqual((await readConsent(s.consentId))?.accountIds, [s.accounts[1]!.accountId]);
     assert.equal((await readConsent(s.consentId))?.status, 'AUTH');
     const refused = await readData(
@@ -79,10 +88,13 @@ describe('customer dashboard: connected apps', function () {
       .send({ _csrf: csrfFrom(confirm.text) })
       .expect(303);
     const afterRevoke = await agent.get(revoked.headers.location!).expect(200);
-    assert.match(afterRevoke.text, /Access revoked at \d+ \w+ \d{4}, \d{2}:\d{2}:\d{2} UTC/);
+    assert.match(afterRevoke.text, /You revoked access on \d+ \w+ \d{4} at \d{2}:\d{2}\. /);
+    assert.doesNotMatch(afterRevoke.text, /UTC|Can see/);
     assert.equal((await readData(server.issuer, s.c, s.tokens.access_token, '/accounts')).status, 401);
-    const revokedTab = await agent.get('/my/apps?tab=revoked').expect(200);
-    assert.match(revokedTab.text, /Budget Buddy/);
+    const endedTab = await agent.get('/my/apps?tab=ended').expect(200);
+    assert.match(endedTab.text, /Budget Buddy/);
+    assert.match(endedTab.text, /Could see/);
+    assert.doesNotMatch(endedTab.text, /Can see|Revoke access/);
   });
 
   it('warns of access ending within 30 days, with a way to renew at the app', async () => {

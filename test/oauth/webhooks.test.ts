@@ -122,8 +122,8 @@ describe('webhooks: the app is told when a consent ends', function () {
       'not signed with the ID token key',
     );
     assert.deepEqual(
-      [payload.event, payload.ConsentId, payload.Status],
-      ['consent.revoked', consentId, 'CANC'],
+      [payload.event, payload.ConsentId, payload.Status, payload.DataDeletion],
+      ['consent.revoked', consentId, 'CANC', 'requested'],
     );
 
     const attempts = (await auditEventsWhere({ consentId }))

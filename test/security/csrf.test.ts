@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readConsent } from '../../src/consents/consent.repository.js';
+import { openConsentForCustomer } from '../../src/consents/consent-customer.service.js';
+import { createConsent } from '../../src/consents/consent.service.js';
+import { findUser } from '../../src/users/user.repository.js';
 import { anonymousAgent, type Agent } from '../helpers/agent.js';
 import {
   assertUnchanged,
@@ -84,6 +87,14 @@ describe('CSRF: every state-changing page route refuses a missing or wrong token
       clientId: linked.app.clientId,
     };
     const route = (pattern: string) => fillPath(pattern, p);
+    // A request the customer opened and has not decided, for cancelling from her dashboard.
+    const pending = await createConsent(
+      w.server.consentDeps,
+      linked.app.clientId,
+      { Permissions: ['ReadAccountsBasic'] },
+      {},
+    );
+    await openConsentForCustomer(w.server.consentDeps, linked.person.customerId!, pending._id);
     fixtures = {
       'POST /signin': {
         send: viaAgent(signedOut.agent, '/signin'),
@@ -112,6 +123,20 @@ describe('CSRF: every state-changing page route refuses a missing or wrong token
         form: {},
         accepted: 303,
         noEffect: async () => assert.equal((await readConsent(p.consentId))?.accountIds?.length, 2),
+      },
+      'POST /my/apps/:consentId/cancel': {
+        send: viaAgent(c.agent, `/my/apps/${pending._id}/cancel`),
+        token: c.csrf,
+        form: {},
+        accepted: 303,
+        noEffect: async () => assert.equal((await readConsent(pending._id))?.status, 'AWAU'),
+      },
+      'POST /my/settings': {
+        send: viaAgent(c.agent, '/my/settings'),
+        token: c.csrf,
+        form: { timeZone: 'Asia/Tokyo' },
+        accepted: 303,
+        noEffect: async () => assert.equal((await findUser(linked.person.email))?.timeZone, undefined),
       },
       'POST /my/apps/:consentId/revoke': {
         send: viaAgent(c.agent, route('/my/apps/:consentId/revoke')),

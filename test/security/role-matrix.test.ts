@@ -762,6 +762,34 @@ const matrix: Record<string, Row> = {
     },
     expect: allowed(customerPage, 303),
   },
+  'GET /my/apps/:consentId/accounts/:accountId/remove': {
+    kind: 'page',
+    call: (w, as) => as.page('GET', `/my/apps/${w.live.consentId}/accounts/${w.ownerAccounts[0]}/remove`),
+    expect: customerPage,
+  },
+  'GET /my/apps/:consentId/cancel': {
+    kind: 'page',
+    call: async (w, as) => as.page('GET', `/my/apps/${await w.claimedConsent()}/cancel`),
+    expect: customerPage,
+  },
+  'POST /my/apps/:consentId/cancel': {
+    kind: 'page',
+    call: async (w, as) => {
+      const id = await w.claimedConsent();
+      return { ...(await as.page('POST', `/my/apps/${id}/cancel`)), untouched: consentStatusIs(id, 'AWAU') };
+    },
+    expect: allowed(customerPage, 303),
+  },
+  'GET /my/settings': {
+    kind: 'page',
+    call: (_w, as) => as.page('GET', '/my/settings'),
+    expect: { anonymous: S, customer: 200, otherCustomer: 200, compliance: 200, admin: 200, apps: S },
+  },
+  'POST /my/settings': {
+    kind: 'page',
+    call: (_w, as) => as.page('POST', '/my/settings', { timeZone: 'Europe/London' }),
+    expect: { anonymous: S, customer: 303, otherCustomer: 303, compliance: 303, admin: 303, apps: S },
+  },
   'POST /my/apps/:consentId/accounts/:accountId/remove': {
     kind: 'page',
     call: async (w, as) => {
