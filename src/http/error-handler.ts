@@ -41,7 +41,8 @@ export function errorHandler(error: unknown, req: Request, res: Response, _next:
     return;
   }
   if (appError instanceof UnauthenticatedError && req.method === 'GET') {
-    res.redirect(303, `/signin?next=${encodeURIComponent(req.originalUrl)}`);
+    // No body: the address it was asked for goes back in the Location header only.
+    res.status(303).location(`/signin?next=${encodeURIComponent(req.originalUrl)}`).end();
     return;
   }
   res.status(appError.status).render('errors/error.njk', {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { readConsent } from '../../src/consents/consent.repository.js';
 import { launchBrowser, screenshot, watchConsoleErrors } from '../helpers/browser.js';
+import { lookAt } from '../helpers/look-at.js';
 import { createCustomerWithAccounts } from '../helpers/factories.js';
 import { startBankAndExample } from '../helpers/example-app.js';
 
@@ -38,8 +39,16 @@ describe('browser: a customer connects the example app, then it disconnects', fu
       await page.locator('.permissions').innerText(),
       /Your transactions \(full detail\)[\s\S]*Money coming in[\s\S]*Money going out/,
     );
+    await lookAt(page, 'consent-screen');
+    // Approving with no account chosen: the error summary leads to the first account's box.
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('heading', { name: 'There is a problem' }).waitFor();
+    const problem = page.getByRole('link', { name: /Choose at least one of your accounts/ });
+    assert.equal(await problem.getAttribute('href'), `#account-${accounts[0]!.accountId}`);
+    await lookAt(page, 'consent-screen-error');
+    await problem.click();
+    assert.equal(await page.evaluate('document.activeElement.id'), `account-${accounts[0]!.accountId}`);
     await page.getByLabel(new RegExp(accounts[1]!.nickname)).check();
-    await screenshot(page, 'consent-screen');
     await page.getByRole('button', { name: 'Approve' }).click();
 
     await page.getByText(/Connected: consent aac-/).waitFor();

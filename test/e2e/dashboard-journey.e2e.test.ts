@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { readConsent } from '../../src/consents/consent.repository.js';
-import { launchBrowser, screenshot, watchConsoleErrors } from '../helpers/browser.js';
+import { openConsentForCustomer } from '../../src/consents/consent-customer.service.js';
+import { createConsent } from '../../src/consents/consent.service.js';
+import { launchBrowser, watchConsoleErrors } from '../helpers/browser.js';
 import { startBankAndExample } from '../helpers/example-app.js';
 import { createCustomerWithAccounts } from '../helpers/factories.js';
+import { lookAt } from '../helpers/look-at.js';
 
 describe('browser: Alice manages a connected app from her dashboard', function () {
-  this.timeout(120_000);
+  this.timeout(180_000);
   let browser: Browser;
   let running: Awaited<ReturnType<typeof startBankAndExample>>;
 
@@ -19,11 +22,13 @@ describe('browser: Alice manages a connected app from her dashboard', function (
     await running?.close();
   });
 
-  it('approves, sees the app and its reads, removes one account, reads her receipt, revokes; the app’s next read fails', async () => {
+  it('approves, sees the app and its reads, stops sharing one account, reads her receipt, revokes; the app’s next read fails; every page passes axe-core and reflows', async () => {
     const { person, accounts } = await createCustomerWithAccounts(30, 'alice');
     const page = await browser.newPage();
     const consoleErrors = watchConsoleErrors(page);
     const bank = running.bank.issuer;
+    const label = (i: number) =>
+      `${accounts[i]!.nickname} ending ${accounts[i]!.accountNumber?.slice(-4) ?? accounts[i]!.maskedPan!.slice(-4)}`;
 
     await page.goto(running.exampleUrl);
     await page.getByRole('button', { name: 'Connect your bank' }).click();
@@ -38,39 +43,74 @@ describe('browser: Alice manages a connected app from her dashboard', function (
     await page.goto(`${bank}/my/apps`);
     await page.getByRole('heading', { name: 'Connected apps' }).waitFor();
     const card = page.locator('article.app-card');
-    assert.match(await card.innerText(), /Budget Buddy[\s\S]*Looked in the last 30 days\s*2 times/);
-    await screenshot(page, 'dashboard-connected-apps');
+    assert.match(
+      await card.innerText(),
+      /Budget Buddy[\s\S]*Active[\s\S]*Can see[\s\S]*Looked in the last 30 days\s*2 times/,
+    );
+    await lookAt(page, 'dashboard-active');
 
-    await page.getByRole('link', { name: 'Details and history' }).click();
+    await page.getByRole('link', { name: 'Details and history for Budget Buddy' }).click();
     await page.getByRole('heading', { name: 'Budget Buddy', exact: true }).waitFor();
     assert.equal(await page.locator('#access-history tbody tr').count(), 2);
-    await screenshot(page, 'dashboard-app-history');
+    await lookAt(page, 'dashboard-app-history');
 
-    await page.getByRole('button', { name: new RegExp(`Stop sharing ${accounts[0]!.nickname}`) }).click();
-    await page.getByText('That account is no longer shared with the app').waitFor();
+    await page.getByRole('link', { name: `Stop sharing ${label(0)}` }).click();
+    await page.getByRole('heading', { name: `Stop sharing ${label(0)} with Budget Buddy?` }).waitFor();
+    await lookAt(page, 'dashboard-stop-sharing-confirm');
+    await page.getByRole('button', { name: 'Yes, stop sharing this account' }).click();
+    await page.getByText(`${label(0)} is no longer shared with Budget Buddy`).waitFor();
     assert.deepEqual((await readConsent(consentId))?.accountIds, [accounts[1]!.accountId]);
-    await screenshot(page, 'dashboard-account-removed');
+    await lookAt(page, 'dashboard-account-removed');
 
     await page.getByRole('link', { name: 'Consent receipt' }).click();
     await page.getByRole('heading', { name: 'Consent receipt' }).waitFor();
-    await screenshot(page, 'dashboard-receipt');
+    const receipt = await page.locator('article.receipt').innerText();
+    assert.match(receipt, /Northbank plc[\s\S]*Alice Tester/);
+    assert.doesNotMatch(receipt, /\d{4}-\d{2}-\d{2}T|ReadTransactions|UTC/);
+    await lookAt(page, 'dashboard-receipt');
     await page.goBack();
 
     await page.getByRole('link', { name: 'Revoke access' }).click();
     await page.getByRole('heading', { name: 'Revoke access for Budget Buddy?' }).waitFor();
-    await screenshot(page, 'dashboard-revoke-confirm');
+    await page.getByText(/ask it to delete the data it has already received/).waitFor();
+    await lookAt(page, 'dashboard-revoke-confirm');
     await page.getByRole('button', { name: 'Yes, revoke access' }).click();
-    await page.getByText(/Access revoked at/).waitFor();
+    await page
+      .getByText(/You revoked access on/)
+      .first()
+      .waitFor();
     assert.equal((await readConsent(consentId))?.status, 'CANC');
-    await screenshot(page, 'dashboard-revoked');
+    await lookAt(page, 'dashboard-revoked');
+
+    await page.goto(`${bank}/my/apps?tab=ended`);
+    assert.match(await card.innerText(), /Revoked[\s\S]*You revoked access on[\s\S]*Could see/);
+    await lookAt(page, 'dashboard-ended');
+
+    // A request she opened in an app and left undecided.
+    const pending = await createConsent(
+      running.bank.consentDeps,
+      (await readConsent(consentId))!.clientId,
+      { Permissions: ['ReadAccountsBasic', 'ReadBalances'] },
+      {},
+    );
+    await openConsentForCustomer(running.bank.consentDeps, person.customerId!, pending._id);
+    await page.goto(`${bank}/my/apps?tab=pending`);
+    assert.match(await card.innerText(), /Waiting for your decision[\s\S]*Wants to see/);
+    await lookAt(page, 'dashboard-pending');
+    await page.getByRole('link', { name: 'Cancel this request from Budget Buddy' }).click();
+    await lookAt(page, 'dashboard-cancel-request-confirm');
+    await page.getByRole('button', { name: 'Yes, cancel the request' }).click();
+    await page.getByText('You declined the request.').waitFor();
+    assert.equal((await readConsent(pending._id))?.status, 'RJCT');
+
+    await page.goto(`${bank}/my/settings`);
+    await lookAt(page, 'settings');
+    await page.getByLabel('Time zone').selectOption('Australia/Sydney');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Dates and times are now shown in Australia/Sydney time.').waitFor();
 
     await page.goto(running.exampleUrl);
     await page.getByText(/The bank refused/).waitFor();
-    await screenshot(page, 'example-app-refused');
-
-    await page.setViewportSize({ width: 375, height: 800 });
-    await page.goto(`${bank}/my/apps?tab=revoked`);
-    await screenshot(page, 'dashboard-phone');
     assert.deepEqual(consoleErrors, []);
   });
 });
