@@ -12,6 +12,7 @@ export const auditActions = [
   'consent.revoked',
   'consent.expired',
   'consent.account_removed',
+  'consent.previewed',
   'data.accessed',
   'data.denied',
   'audit.viewed',

@@ -42,7 +42,10 @@ export function errorHandler(error: unknown, req: Request, res: Response, _next:
   }
   if (appError instanceof UnauthenticatedError && req.method === 'GET') {
     // No body: the address it was asked for goes back in the Location header only.
-    res.status(303).location(`/signin?next=${encodeURIComponent(req.originalUrl)}`).end();
+    res
+      .status(303)
+      .location(`/signin?next=${encodeURIComponent(req.originalUrl)}`)
+      .end();
     return;
   }
   res.status(appError.status).render('errors/error.njk', {

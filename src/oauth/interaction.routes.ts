@@ -12,6 +12,7 @@ import { AppError, ConflictError, ForbiddenError } from '../errors.js';
 import { noStore } from '../http/no-store.js';
 import { requestContext } from '../http/request-context.js';
 import { anyone } from '../http/require-role.js';
+import { previewForCustomer } from '../data-api/data-preview.service.js';
 import { grantConsent } from './consent-grant.service.js';
 import { requestedConsentId } from './oidc-provider.js';
 
@@ -43,6 +44,24 @@ export function interactionRoutes(provider: Provider, deps: ConsentDeps) {
       ...(await screenFor(request)),
       values: { accountIds: [] },
     });
+  });
+
+  // "See exactly what the app will get": her own data as the app would receive it, audited.
+  router.get('/oauth/interaction/:uid/preview', anyone, async (req, res) => {
+    const request = await loadRequest(provider, deps, req, res);
+    if (!request) return;
+    const { customerId, consent } = request;
+    await openConsentForCustomer(deps, customerId, consent);
+    const [app, accountIds] = await Promise.all([getApp(consent.clientId), accountIdsOfCustomer(customerId)]);
+    const previews = await previewForCustomer(
+      deps.audit,
+      consent,
+      customerId,
+      accountIds,
+      requestContext(req),
+      deps.now?.() ?? new Date(),
+    );
+    res.render('consents/preview.njk', { uid: request.uid, app, previews });
   });
 
   router.post('/oauth/interaction/:uid', anyone, async (req, res) => {

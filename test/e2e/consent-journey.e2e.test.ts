@@ -40,6 +40,14 @@ describe('browser: a customer connects the example app, then it disconnects', fu
       /Your transactions \(full detail\)[\s\S]*Money coming in[\s\S]*Money going out/,
     );
     await lookAt(page, 'consent-screen');
+    await page
+      .getByRole('link', { name: 'See exactly what Budget Buddy would get from your accounts' })
+      .click();
+    await page.getByRole('heading', { name: 'What Budget Buddy would get' }).waitFor();
+    await page.getByText('The exact data Budget Buddy would receive').first().click();
+    await lookAt(page, 'consent-preview');
+    await page.getByRole('link', { name: 'Back to the request', exact: true }).click();
+    await page.getByRole('heading', { name: /Budget Buddy wants to see some of your data/ }).waitFor();
     // Approving with no account chosen: the error summary leads to the first account's box.
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.getByRole('heading', { name: 'There is a problem' }).waitFor();

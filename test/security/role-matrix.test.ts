@@ -813,6 +813,14 @@ const matrix: Record<string, Row> = {
     },
     expect: { anonymous: S, customer: 200, otherCustomer: 403, compliance: 403, admin: 403, apps: S },
   },
+  'GET /oauth/interaction/:uid/preview': {
+    kind: 'page',
+    call: async (w, as) => {
+      const id = as.role === 'otherCustomer' ? await w.claimedConsent() : await w.pendingConsent();
+      return as.page('GET', `${await w.interactionIn(as.agent, id)}/preview`);
+    },
+    expect: { anonymous: S, customer: 200, otherCustomer: 403, compliance: 403, admin: 403, apps: S },
+  },
   'POST /oauth/interaction/:uid': {
     kind: 'page',
     call: async (w, as) => {
