@@ -9,6 +9,9 @@ const appSchema = new Schema(
     _id: { type: String, required: true },
     name: { type: String, required: true },
     purpose: { type: String, required: true },
+    /** The company behind the app, and its regulator's register entry, shown to customers. */
+    legalName: { type: String },
+    registration: { type: String },
     redirectUris: { type: [String], required: true },
     jwks: { type: Schema.Types.Mixed },
     jwksUri: { type: String },

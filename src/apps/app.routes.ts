@@ -18,6 +18,8 @@ const RegistrationForm = z.strictObject({
   _csrf: z.string(),
   name: z.string(),
   purpose: z.string(),
+  legalName: z.string().max(500).optional(),
+  registration: z.string().max(500).optional(),
   redirectUris: z.string().max(5000),
   jwks: z.string().max(20_000),
   webhookUrl: z.string().max(500),
@@ -122,6 +124,8 @@ function toRegistration(
     value: {
       name: form.name,
       purpose: form.purpose,
+      ...(form.legalName?.trim() ? { legalName: form.legalName } : {}),
+      ...(form.registration?.trim() ? { registration: form.registration } : {}),
       redirectUris: form.redirectUris
         .split(/\r?\n/)
         .map((l) => l.trim())

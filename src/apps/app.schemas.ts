@@ -73,6 +73,10 @@ export function AppRegistration(policy: RegistrationPolicy) {
         .min(10, 'must say, in a sentence, what the app does with the data')
         .max(500)
         .default('Shows you your spending and balances across your banks.'),
+      // Who the customer deals with, shown on the consent screen (UK CEG): the company and its
+      // regulator's register entry, e.g. "Budget Buddy Ltd" and "FCA firm reference 123456".
+      legalName: z.string().trim().min(2).max(200).optional(),
+      registration: z.string().trim().min(2).max(200).optional(),
       redirectUris: z.array(appUrl(policy.allowLoopbackHttp)).min(1).max(10),
       jwks: Jwks.optional(),
       jwksUri: appUrl(false).optional(),

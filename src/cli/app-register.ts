@@ -13,8 +13,11 @@ import { createLogger } from '../logger.js';
 
 const usage = `Usage: npm run app:register -- --name NAME --redirect-uri URL [--redirect-uri URL ...]
          (--jwks-file FILE | --client-secret-basic) [--webhook-url URL] [--purpose TEXT]
+         [--legal-name TEXT] [--registration TEXT]
 
 Registers a third-party app as an OAuth client and prints it as JSON, with its client_id.
+--legal-name and --registration name the company behind the app and its regulator's
+register entry (e.g. "FCA firm reference 123456"); the consent screen shows both.
 --jwks-file is a JSON Web Key Set with the app's public keys (for private_key_jwt);
 npm run app:keys makes one.
 --client-secret-basic issues a client secret instead (only with ALLOW_CLIENT_SECRET_BASIC=true).`;
@@ -28,6 +31,8 @@ async function main() {
       'client-secret-basic': { type: 'boolean' },
       'webhook-url': { type: 'string' },
       purpose: { type: 'string' },
+      'legal-name': { type: 'string' },
+      registration: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -49,6 +54,8 @@ async function main() {
       : {}),
     ...(values['webhook-url'] ? { webhookUrl: values['webhook-url'] } : {}),
     ...(values.purpose ? { purpose: values.purpose } : {}),
+    ...(values['legal-name'] ? { legalName: values['legal-name'] } : {}),
+    ...(values.registration ? { registration: values.registration } : {}),
     ...(values['client-secret-basic'] ? { tokenEndpointAuthMethod: 'client_secret_basic' } : {}),
   };
   const parsed = AppRegistration({

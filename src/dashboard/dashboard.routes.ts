@@ -17,6 +17,7 @@ import { timeInWords } from '../http/time-words.js';
 import { parse } from '../http/validate.js';
 import { describeRead, refusalInWords } from './access-words.js';
 import { accessHistory, connectedApp, connectedApps, tabs, type Tab } from './dashboard.service.js';
+import { noticesFor } from './notices.service.js';
 import { buildReceipt, signReceipt } from './receipt.service.js';
 
 const customer = requireRole('customer');
@@ -47,6 +48,11 @@ export function dashboardRoutes(
     const { tab } = parse(TabQuery, req.query);
     const { apps, counts } = await connectedApps(deps, req.user!.customerId!, tab, timeZoneOf(req));
     res.render('dashboard/apps.njk', { apps, counts, tab });
+  });
+
+  router.get('/my/notices', customer, async (req, res) => {
+    const notices = await noticesFor(deps, req.user!.customerId!, timeZoneOf(req));
+    res.render('dashboard/notices.njk', { notices });
   });
 
   router.get('/my/apps/:consentId', customer, async (req, res) => {

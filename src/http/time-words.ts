@@ -42,3 +42,51 @@ export function dayInWords(date: Date, timeZone = defaultTimeZone): string {
 export function timeInWords(date: Date, timeZone = defaultTimeZone): string {
   return formatter('time', timeZone).format(date);
 }
+
+/** How far ahead of UTC the zone's clock is at that instant, in milliseconds. */
+function zoneOffsetMs(at: Date, timeZone: string): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    })
+      .formatToParts(at)
+      .map((p) => [p.type, Number(p.value)]),
+  ) as Record<string, number>;
+  const asUtc = Date.UTC(
+    parts.year!,
+    parts.month! - 1,
+    parts.day!,
+    parts.hour!,
+    parts.minute!,
+    parts.second!,
+  );
+  return asUtc - (at.getTime() - at.getMilliseconds());
+}
+
+/**
+ * The calendar month before the one `now` falls in, on the zone's clock: its first instant,
+ * the first instant of the next, and its name ("November").
+ */
+export function lastMonthIn(timeZone: string, now: Date) {
+  const zone = isTimeZone(timeZone) ? timeZone : defaultTimeZone;
+  const local = new Date(now.getTime() + zoneOffsetMs(now, zone));
+  const startOf = (year: number, month: number) => {
+    const guess = new Date(Date.UTC(year, month, 1));
+    return new Date(guess.getTime() - zoneOffsetMs(guess, zone));
+  };
+  const year = local.getUTCFullYear();
+  const month = local.getUTCMonth();
+  const from = startOf(year, month - 1);
+  return {
+    from,
+    to: startOf(year, month),
+    name: new Intl.DateTimeFormat('en-GB', { month: 'long', timeZone: zone }).format(from),
+  };
+}

@@ -2,11 +2,11 @@ import { showFormAgain } from '../http/form-errors.js';
 import { Router, type Request, type Response } from 'express';
 import type Provider from 'oidc-provider';
 import { z } from 'zod';
-import { accountIdsOfCustomer } from '../accounts/account.repository.js';
+import { accountIdsOfCustomer, accountOpenings } from '../accounts/account.repository.js';
 import { listAccountsWithBalances } from '../accounts/account.service.js';
 import { getApp } from '../apps/app.service.js';
-import { permissionWording, type Permission } from '../consents/consent.js';
 import { currentConsent, type ConsentDeps } from '../consents/consent.service.js';
+import { dataClusters } from '../consents/data-clusters.js';
 import { openConsentForCustomer, rejectConsent } from '../consents/consent-customer.service.js';
 import { AppError, ConflictError, ForbiddenError } from '../errors.js';
 import { noStore } from '../http/no-store.js';
@@ -161,8 +161,18 @@ type ConsentRequest = NonNullable<Awaited<ReturnType<typeof loadRequest>>>;
 /** What the consent screen shows: the app, the permissions in plain words, the customer's accounts. */
 async function screenFor({ uid, consent, customerId }: ConsentRequest) {
   const [app, accounts] = await Promise.all([getApp(consent.clientId), listAccountsWithBalances(customerId)]);
-  const permissions = consent.permissions.map((p) => ({ code: p, ...permissionWording[p as Permission] }));
-  return { uid, consent, app, accounts, permissions };
+  const openings = await accountOpenings(accounts.map((a) => a.accountId));
+  // The period as dates: with no start asked for, the app gets everything from the first
+  // transaction held, which is no earlier than her oldest account's opening.
+  const oldestAccount = [...openings.values()].sort((a, b) => a.getTime() - b.getTime())[0];
+  return {
+    uid,
+    consent,
+    app,
+    accounts,
+    clusters: dataClusters(consent.permissions),
+    transactionsFrom: consent.transactionFromDateTime ?? oldestAccount,
+  };
 }
 
 function finish(provider: Provider, req: Request, res: Response, result: Record<string, unknown>) {

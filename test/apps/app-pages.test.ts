@@ -51,6 +51,26 @@ describe('admin pages: the app registry', function () {
     assert.equal((await lastAuditEventWhere({ action: 'app.registered', clientId }))?.outcome, 'success');
   });
 
+  it('records the company behind the app and its register entry, for the consent screen', async () => {
+    const res = await register(
+      {
+        name: `Spend Wise ${Date.now()}`,
+        legalName: 'Spend Wise Ltd',
+        registration: 'FCA firm reference 123456',
+      },
+      303,
+    );
+    const clientId = res.headers.location!.split('/').pop()!;
+    const stored = await AppModel.findById(clientId).lean();
+    assert.deepEqual(
+      [stored?.legalName, stored?.registration],
+      ['Spend Wise Ltd', 'FCA firm reference 123456'],
+    );
+    const page = await agent.get(res.headers.location!).expect(200);
+    assert.match(page.text, /Spend Wise Ltd \(FCA firm reference 123456\)/);
+    await register({ legalName: 'X' }, 422);
+  });
+
   it('refuses a bad registration with 422 naming each field, and stores nothing', async () => {
     const before = await AppModel.countDocuments();
     const privateJwk = JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-256', x: 'a', y: 'b', d: 'secret' }] });

@@ -35,8 +35,13 @@ describe('browser: a customer connects the example app, then it disconnects', fu
 
     await page.getByRole('heading', { name: /Budget Buddy wants to see some of your data/ }).waitFor();
     assert.match(await page.locator('.purpose').innerText(), /Shows your spending by category/);
+    await page
+      .getByText('Budget Buddy is provided by Budget Buddy Ltd, FCA firm reference 987654.')
+      .waitFor();
+    await page.getByText(/^\d+ \w+ \d{4}, when your oldest account opened$/).waitFor();
+    await page.getByText('Whether you approve or deny, we then take you back to Budget Buddy.').waitFor();
     assert.match(
-      await page.locator('.permissions').innerText(),
+      await page.locator('.clusters').innerText(),
       /Your transactions \(full detail\)[\s\S]*Money coming in[\s\S]*Money going out/,
     );
     await lookAt(page, 'consent-screen');

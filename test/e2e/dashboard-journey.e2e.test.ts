@@ -49,6 +49,11 @@ describe('browser: Alice manages a connected app from her dashboard', function (
     );
     await lookAt(page, 'dashboard-active');
 
+    await page.getByRole('link', { name: 'Notices' }).click();
+    await page.getByText(/You connected Budget Buddy on/).waitFor();
+    await lookAt(page, 'notices');
+    await page.goto(`${bank}/my/apps`);
+
     await page.getByRole('link', { name: 'Details and history for Budget Buddy' }).click();
     await page.getByRole('heading', { name: 'Budget Buddy', exact: true }).waitFor();
     assert.equal(await page.locator('#access-history tbody tr').count(), 2);

@@ -48,6 +48,8 @@ export async function registerTestApp(issuer: string, extra: { webhookUrl?: stri
     {
       name: 'Budget Buddy',
       purpose: 'Shows your spending by category across your banks.',
+      legalName: 'Budget Buddy Ltd',
+      registration: 'FCA firm reference 987654',
       redirectUris: [redirectUri],
       jwks: {
         keys: [

@@ -734,6 +734,7 @@ const matrix: Record<string, Row> = {
     expect: customerHome,
   },
   'GET /my/apps': { kind: 'page', call: (_w, as) => as.page('GET', '/my/apps'), expect: customerHome },
+  'GET /my/notices': { kind: 'page', call: (_w, as) => as.page('GET', '/my/notices'), expect: customerHome },
   'GET /my/apps/:consentId': {
     kind: 'page',
     call: (w, as) => as.page('GET', `/my/apps/${w.live.consentId}`),
