@@ -118,7 +118,7 @@ describe('customer dashboard: every state of a connection says what is true of i
       .send({ _csrf: csrfFrom(settings.text), timeZone: 'Mars/Olympus_Mons' })
       .expect(422);
     assert.match(textOf(bad.text), /There is a problem Choose a time zone from the list/);
-    assert.match(bad.text, /<a href="#timeZone">/);
+    assert.match(bad.text, /<a href="#timeZone" data-field="timeZone">/);
     assert.match(
       textOf((await agent.get(`/my/apps/${s.consentId}`).expect(200)).text),
       new RegExp(inZone('Europe/London')),

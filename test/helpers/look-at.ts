@@ -23,7 +23,8 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
 /**
  * Looks at a page as its reader would on a desktop (1280 px) and a phone (390 px): a
  * screenshot of each under test-artifacts/, axe-core with no violations at either width,
- * and no sideways scrolling at 320 px (WCAG reflow). Leaves the page at 1280 px.
+ * and no sideways scrolling at 320 px (WCAG reflow; a failure leaves a 320 px screenshot
+ * and names the elements that stick out). Leaves the page at 1280 px.
  */
 export async function lookAt(page: Page, name: string): Promise<void> {
   for (const width of [1280, 390]) {
@@ -35,6 +36,12 @@ export async function lookAt(page: Page, name: string): Promise<void> {
   const overflow = (await page.evaluate(
     'document.documentElement.scrollWidth - window.innerWidth',
   )) as number;
-  assert.ok(overflow <= 0, `${name} at 320 px scrolls sideways by ${overflow} px`);
+  if (overflow > 0) {
+    await screenshot(page, `${name}-320`);
+    const wide = await page.evaluate(
+      `[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth).map((e) => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')).slice(-5).join(', ')`,
+    );
+    assert.fail(`${name} at 320 px scrolls sideways by ${overflow} px (widest: ${String(wide)})`);
+  }
   await page.setViewportSize({ width: 1280, height: 900 });
 }

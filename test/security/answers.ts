@@ -25,7 +25,11 @@ const unescapeHtml = (s: string) =>
 
 /** The fields a page names as wrong: in the form's error summary, or in the error page's message. */
 export function fieldsNamedOnPage(html: string): string[] {
-  const fromSummary = [...html.matchAll(/<li><a href="#[^"]*">([^<]*)<\/a>: /g)].map((m) => m[1]!);
+  const fromSummary = [
+    ...[...html.matchAll(/<li><a href="#[^"]*">([^<]*)<\/a>: /g)].map((m) => m[1]!),
+    // A problem told in plain words names its form field in data-field.
+    ...[...html.matchAll(/<li><a href="#[^"]*" data-field="([^"]*)">/g)].map((m) => m[1]!),
+  ];
   const message = /<section class="card narrow">\s*<h1>[^<]*<\/h1>\s*<p>([^<]*)<\/p>/.exec(html)?.[1] ?? '';
   const fromMessage = message
     .split('; ')
