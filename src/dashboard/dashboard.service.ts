@@ -22,6 +22,8 @@ const dayMs = 86_400_000;
 export interface ConnectedApp {
   consent: ConsentRecord;
   appName: string;
+  /** The company behind the app and its register entry, when recorded at registration. */
+  company: string | undefined;
   purpose: string;
   permissions: { title: string; detail: string }[];
   accounts: { accountId: string; label: string }[];
@@ -89,6 +91,9 @@ async function describe(deps: ConsentDeps, consent: ConsentRecord, timeZone: str
   return {
     consent,
     appName,
+    company: app?.legalName
+      ? `${app.legalName}${app.registration ? `, ${app.registration}` : ''}`
+      : undefined,
     purpose: app?.purpose ?? '',
     permissions: consent.permissions.map((p) => permissionWording[p as Permission]).filter(Boolean),
     accounts: accounts.map((a) => ({ accountId: a._id, label: accountLabel(a) })),

@@ -13,7 +13,7 @@ export interface Receipt {
   consentId: string;
   issuer: string;
   issuedAt: string;
-  app: { clientId: string; name: string; purpose: string };
+  app: { clientId: string; name: string; company?: string; purpose: string };
   data: { permission: string; description: string }[];
   accounts: string[];
   sharingPeriod: { from: string; to: string };
@@ -39,7 +39,12 @@ export async function buildReceipt(app: ConnectedApp, issuer: string, now = new 
     consentId: consent._id,
     issuer,
     issuedAt: iso(now),
-    app: { clientId: consent.clientId, name: app.appName, purpose: app.purpose },
+    app: {
+      clientId: consent.clientId,
+      name: app.appName,
+      ...(app.company ? { company: app.company } : {}),
+      purpose: app.purpose,
+    },
     data: consent.permissions.map((p, i) => ({ permission: p, description: app.permissions[i]?.title ?? p })),
     accounts: app.accounts.map((a) => a.label),
     sharingPeriod: { from: iso(consent.authorisedAt), to: iso(consent.expirationDateTime) },

@@ -71,6 +71,7 @@ describe('browser: Alice manages a connected app from her dashboard', function (
     await page.getByRole('heading', { name: 'Consent receipt' }).waitFor();
     const receipt = await page.locator('article.receipt').innerText();
     assert.match(receipt, /Northbank plc[\s\S]*Alice Tester/);
+    assert.match(receipt, /Budget Buddy, provided by Budget Buddy Ltd, FCA firm reference 987654/);
     assert.doesNotMatch(receipt, /\d{4}-\d{2}-\d{2}T|ReadTransactions|UTC/);
     await lookAt(page, 'dashboard-receipt');
     await page.goBack();

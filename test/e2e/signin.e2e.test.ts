@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { buildTestApp } from '../helpers/app.js';
-import { launchBrowser, listen, screenshot, watchConsoleErrors } from '../helpers/browser.js';
+import { launchBrowser, listen, watchConsoleErrors } from '../helpers/browser.js';
+import { lookAt } from '../helpers/look-at.js';
 import { createCustomerWithAccounts } from '../helpers/factories.js';
 
 describe('browser: a customer signs in and sees their accounts', function () {
@@ -27,13 +28,13 @@ describe('browser: a customer signs in and sees their accounts', function () {
 
     await page.goto(`${baseUrl}/my/accounts`);
     assert.match(page.url(), /\/signin\?next=/, 'anonymous visitors are sent to sign in');
-    await screenshot(page, 'signin');
+    await lookAt(page, 'signin');
 
     await page.getByLabel('Email').fill(person.email);
     await page.getByLabel('Password').fill('wrong password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     assert.equal(await page.getByRole('alert').innerText(), 'Email or password is incorrect.');
-    await screenshot(page, 'signin-wrong-password');
+    await lookAt(page, 'signin-wrong-password');
 
     await page.getByLabel('Password').fill(person.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -43,10 +44,7 @@ describe('browser: a customer signs in and sees their accounts', function () {
       await page.getByRole('heading', { name: account.nickname }).waitFor();
     }
     assert.ok((await page.content()).includes(accounts[1]!.maskedPan));
-    await screenshot(page, 'accounts');
-
-    await page.setViewportSize({ width: 375, height: 800 });
-    await screenshot(page, 'accounts-phone');
+    await lookAt(page, 'accounts');
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();

@@ -50,7 +50,7 @@ describe('plain language: the customer’s pages read at grade 9 or below', func
     check('consent screen', screen.html);
   });
 
-  it('the connected-apps pages: list, details, revoke and stop-sharing confirmations, receipt', async () => {
+  it('the connected-apps pages: list, details, revoke and stop-sharing confirmations, receipt, notices', async () => {
     const s = await connectedApp(server, ['ReadAccountsDetail', 'ReadBalances']);
     await readData(server.issuer, s.c, s.tokens.access_token, '/accounts');
     const { agent } = await signedInAgent(server.app, s.person);
@@ -63,6 +63,7 @@ describe('plain language: the customer’s pages read at grade 9 or below', func
       await page(`/my/apps/${s.consentId}/accounts/${s.accounts[0]!.accountId}/remove`),
     );
     check('consent receipt', await page(`/my/apps/${s.consentId}/receipt`));
+    check('notices', await page('/my/notices'));
     const revoke = await page(`/my/apps/${s.consentId}/revoke`);
     await agent
       .post(`/my/apps/${s.consentId}/revoke`)

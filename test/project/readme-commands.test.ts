@@ -30,7 +30,7 @@ const checks: Record<string, 'run' | 'start' | 'is this run' | 'starts the examp
   'npm run seed -- --customers 100 --accounts-per-customer 2 --transactions-per-account 200 --seed demo':
     'run',
   'npm run app:keys -- --out budgetbuddy': 'run',
-  'npm run app:register -- --name "Budget Buddy" --redirect-uri https://budgetbuddy.example/cb --jwks-file budgetbuddy-jwks.json --webhook-url https://budgetbuddy.example/hooks --purpose "Shows your spending by category across your banks."':
+  'npm run app:register -- --name "Budget Buddy" --redirect-uri https://budgetbuddy.example/cb --jwks-file budgetbuddy-jwks.json --webhook-url https://budgetbuddy.example/hooks --purpose "Shows your spending by category across your banks." --legal-name "Budget Buddy Ltd" --registration "FCA firm reference 987654"':
     'run',
   'npm run audit:verify': 'run',
   'npm run example': 'starts the example app',
