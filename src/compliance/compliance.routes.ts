@@ -43,7 +43,9 @@ export function compliancePageRoutes(audit: AuditLog, options: { retentionDays: 
     const query = AuditSearchQuery.safeParse(req.query);
     const options = { actions: auditActions, outcomes, values: req.query };
     if (!query.success) {
-      return showFormAgain(res, 'compliance/search.njk', query.error, { ...options, events: [] });
+      // The search did not run, so there is nothing to show or export: no result table and
+      // no export links (an export without the refused filter would be the whole log).
+      return showFormAgain(res, 'compliance/search.njk', query.error, { ...options, refused: true });
     }
     const { before, limit, ...filter } = query.data;
     const page = await viewEvents(audit, viewerOf(req), filter, { before, limit: limit ?? 50 });
@@ -51,7 +53,8 @@ export function compliancePageRoutes(audit: AuditLog, options: { retentionDays: 
       ...options,
       events: page.events,
       nextUrl: page.nextCursor ? withQuery(req, { before: String(page.nextCursor) }) : undefined,
-      exportQuery: queryString(req, ['before', 'limit']),
+      // Exports carry the filter as the search understood it, not as it was typed.
+      exportQuery: filterQuery(filter),
       filtered: Object.values(filter).some((v) => v !== undefined),
     });
   });
@@ -123,7 +126,17 @@ export function compliancePageRoutes(audit: AuditLog, options: { retentionDays: 
   return router;
 }
 
-/** The current query string without some keys (for export links that carry the filter). */
+/** A filter the search accepted, as the query string of the exports that must match it. */
+function filterQuery(filter: Record<string, unknown>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(filter)) {
+    if (value instanceof Date) params.set(key, value.toISOString());
+    else if (value !== undefined) params.set(key, String(value));
+  }
+  return params.toString();
+}
+
+/** The current query string without some keys (for links that keep the filter). */
 function queryString(req: Request, drop: string[]): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(req.query)) {

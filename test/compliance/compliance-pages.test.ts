@@ -21,6 +21,35 @@ describe('compliance pages', function () {
     ({ agent } = await signedInAgent(app, officer));
   });
 
+  it('a filter the search refuses offers no export: an export without it would be the whole log', async () => {
+    const customer = await createPerson('customer');
+    const refused = await agent
+      .get('/compliance')
+      .query({ customerId: customer.customerId, from: '2026-13-40' })
+      .expect(422);
+    assert.match(refused.text, /The search did not run, so nothing is shown and nothing can be exported/);
+    assert.doesNotMatch(refused.text, /\/compliance\/export|\/compliance\/evidence-pack/, 'no export link');
+    assert.doesNotMatch(refused.text, /No events match/, 'the search did not run, so it found nothing');
+  });
+
+  it('export links carry the filter exactly as the search understood it', async () => {
+    const customer = await createPerson('customer');
+    const page = await agent
+      .get('/compliance')
+      .query({ customerId: customer.customerId, from: '2026-11-25T09:30', outcome: '' })
+      .expect(200);
+    const links = [...page.text.matchAll(/href="(\/compliance\/(?:export|evidence-pack)\?[^"]*)"/g)].map(
+      (m) => m[1]!.replaceAll('&amp;', '&'),
+    );
+    assert.equal(links.length, 3);
+    for (const link of links) {
+      const query = new URL(link, 'http://x').searchParams;
+      assert.equal(query.get('customerId'), customer.customerId);
+      assert.equal(query.get('from'), '2026-11-25T09:30:00.000Z', 'the time as searched (UTC)');
+      assert.equal(query.has('outcome'), false);
+    }
+  });
+
   it('every sign-in, success or failure, appears in the log and can be filtered to and exported', async () => {
     const customer = await createPerson('customer');
     const { agent: visitor, csrf } = await anonymousAgent(app);
