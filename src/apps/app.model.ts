@@ -27,6 +27,8 @@ const appSchema = new Schema(
     clientSecretHash: { type: String },
     createdBy: { type: String, required: true },
     suspendedAt: { type: Date },
+    /** Why staff suspended it (also in the app.suspended audit event). */
+    suspensionReason: { type: String },
   },
   { collection: 'apps', versionKey: false, timestamps: true },
 );

@@ -19,10 +19,18 @@ export async function allApps(): Promise<AppRecord[]> {
 export async function setStatus(
   clientId: string,
   status: 'active' | 'suspended',
+  reason?: string,
   at = new Date(),
 ): Promise<void> {
+  const suspended = status === 'suspended';
   await AppModel.updateOne(
     { _id: clientId },
-    { $set: { status, suspendedAt: status === 'suspended' ? at : null } },
+    {
+      $set: {
+        status,
+        suspendedAt: suspended ? at : null,
+        suspensionReason: suspended ? (reason ?? null) : null,
+      },
+    },
   );
 }

@@ -25,7 +25,15 @@ const RegistrationForm = z.strictObject({
   webhookUrl: z.string().max(500),
   tokenEndpointAuthMethod: z.string(),
 });
-const StatusForm = z.strictObject({ _csrf: z.string(), status: z.enum(['active', 'suspended']) });
+// Suspending needs a reason: it is kept in the audit log and on the app's page.
+const StatusForm = z.discriminatedUnion('status', [
+  z.strictObject({ _csrf: z.string(), status: z.literal('active') }),
+  z.strictObject({
+    _csrf: z.string(),
+    status: z.literal('suspended'),
+    reason: z.string().trim().min(10, 'Say in a sentence why the app is suspended').max(500),
+  }),
+]);
 const ConfirmForm = z.strictObject({ _csrf: z.string(), confirm: z.literal('yes') });
 const ClientIdParam = z.strictObject({
   clientId: z.string().regex(/^app-[0-9a-f]{16}$/, 'is not a client_id'),
@@ -73,10 +81,29 @@ export function appPageRoutes(audit: AuditLog, consentDeps: ConsentDeps, policy:
     res.render('admin/app.njk', { app: await getApp(clientId) });
   });
 
+  router.get('/admin/apps/:clientId/suspend', admin, async (req, res) => {
+    const { clientId } = parse(ClientIdParam, req.params);
+    res.render('admin/suspend.njk', { preview: await previewRevokeAll(consentDeps, clientId), values: {} });
+  });
+
   router.post('/admin/apps/:clientId/status', admin, async (req, res) => {
     const { clientId } = parse(ClientIdParam, req.params);
-    const { status } = parse(StatusForm, req.body);
-    const app = await setAppStatus(audit, operator(req), clientId, status);
+    const form = StatusForm.safeParse(req.body);
+    if (!form.success && req.body?.status === 'suspended') {
+      return showFormAgain(res, 'admin/suspend.njk', form.error, {
+        preview: await previewRevokeAll(consentDeps, clientId),
+        values: req.body as Record<string, string>,
+      });
+    }
+    const change = parse(StatusForm, req.body);
+    const status = change.status;
+    const app = await setAppStatus(
+      audit,
+      operator(req),
+      clientId,
+      status,
+      change.status === 'suspended' ? change.reason : undefined,
+    );
     flash(
       req,
       'success',

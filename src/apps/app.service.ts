@@ -73,6 +73,7 @@ export async function setAppStatus(
   operator: Operator,
   clientId: string,
   status: 'active' | 'suspended',
+  reason?: string,
 ) {
   const app = await getApp(clientId);
   if (app.status === status) return app;
@@ -82,7 +83,8 @@ export async function setAppStatus(
     outcome: 'success',
     clientId,
     context: operator.context,
+    ...(reason ? { details: { reason } } : {}),
   });
-  await setStatus(clientId, status);
+  await setStatus(clientId, status, reason);
   return { ...app, status };
 }

@@ -115,13 +115,35 @@ describe('admin pages: the app registry', function () {
       1,
     );
 
+    assert.doesNotMatch(after.text, /href="\/compliance/, 'no button that leads an administrator to a 403');
+    const confirm = await agent.get(`/admin/apps/${clientId}/suspend`).expect(200);
+    assert.match(confirm.text, /Suspend To Be Struck Off\?/);
+    assert.equal(
+      (await AppModel.findById(clientId).lean())?.status,
+      'active',
+      'the confirmation changes nothing',
+    );
+    const noReason = await agent
+      .post(`/admin/apps/${clientId}/status`)
+      .type('form')
+      .send({ _csrf: csrfFrom(confirm.text), status: 'suspended', reason: '' })
+      .expect(422);
+    assert.match(noReason.text, /Say in a sentence why the app is suspended/);
+    assert.equal((await AppModel.findById(clientId).lean())?.status, 'active', 'no reason, no suspension');
+
+    const reason = 'Reported by customers for reading accounts they did not share.';
     await agent
       .post(`/admin/apps/${clientId}/status`)
       .type('form')
-      .send({ _csrf: csrfFrom(after.text), status: 'suspended' })
+      .send({ _csrf: csrfFrom(confirm.text), status: 'suspended', reason })
       .expect(303);
     assert.equal((await AppModel.findById(clientId).lean())?.status, 'suspended');
-    assert.ok(await lastAuditEventWhere({ action: 'app.suspended', clientId }));
+    assert.equal((await lastAuditEventWhere({ action: 'app.suspended', clientId }))?.details?.reason, reason);
+    const page = await agent.get(`/admin/apps/${clientId}`).expect(200);
+    assert.match(
+      page.text,
+      new RegExp(`Suspended</span> since \\d+ \\w+ \\d{4} at \\d{2}:\\d{2}: ${reason}`),
+    );
   });
 
   it('is closed to customers and compliance officers', async () => {

@@ -162,7 +162,7 @@ describe('CSRF: every state-changing page route refuses a missing or wrong token
       'POST /admin/apps/:clientId/status': {
         send: viaAgent(admin.agent, route('/admin/apps/:clientId/status')),
         token: admin.csrf,
-        form: { status: 'suspended' },
+        form: { status: 'suspended', reason: 'Reported for reading data it was not given.' },
         accepted: 303,
       },
       'POST /admin/apps/:clientId/revoke-consents': {

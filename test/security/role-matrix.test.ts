@@ -871,11 +871,19 @@ const matrix: Record<string, Row> = {
     call: (w, as) => as.page('GET', `/admin/apps/${w.x.clientId}`),
     expect: adminPage,
   },
+  'GET /admin/apps/:clientId/suspend': {
+    kind: 'page',
+    call: (w, as) => as.page('GET', `/admin/apps/${w.x.clientId}/suspend`),
+    expect: adminPage,
+  },
   'POST /admin/apps/:clientId/status': {
     kind: 'page',
     call: async (w, as) => {
       const clientId = await w.freshApp();
-      const reply = await as.page('POST', `/admin/apps/${clientId}/status`, { status: 'suspended' });
+      const reply = await as.page('POST', `/admin/apps/${clientId}/status`, {
+        status: 'suspended',
+        reason: 'Reported for reading data it was not given.',
+      });
       return {
         ...reply,
         untouched: async () => assert.equal((await AppModel.findById(clientId).lean())?.status, 'active'),
