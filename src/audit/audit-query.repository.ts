@@ -26,6 +26,8 @@ export interface AuditFilter {
   outcome?: Outcome;
   from?: Date;
   to?: Date;
+  /** Leave out one kind of event (staff's own page views, say). */
+  excludeAction?: AuditAction;
 }
 
 export interface AuditPageRequest {
@@ -106,6 +108,7 @@ export function matches(event: AuditEvent, filter: AuditFilter): boolean {
     (!filter.clientId || event.clientId === filter.clientId) &&
     (!filter.consentId || event.consentId === filter.consentId) &&
     (!filter.action || event.action === filter.action) &&
+    (!filter.excludeAction || event.action !== filter.excludeAction) &&
     (!filter.outcome || event.outcome === filter.outcome) &&
     (!filter.from || event.at >= filter.from) &&
     (!filter.to || event.at <= filter.to)

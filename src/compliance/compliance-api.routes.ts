@@ -7,6 +7,7 @@ import {
   AuditEvidenceQuery,
   AuditExportQuery,
   AuditSearchQuery,
+  auditFilterOf,
   ConsentHistoryQuery,
   ConsentIdParam,
   SeqParam,
@@ -39,8 +40,13 @@ export function complianceApiRoutes(audit: AuditLog) {
   router.use('/api/compliance', express.json({ limit: '16kb' }));
 
   router.get('/api/compliance/events', compliance, async (req, res) => {
-    const { before, limit, ...filter } = parse(AuditSearchQuery, req.query);
-    const page = await viewEvents(audit, viewerOf(req), filter, { before, limit: limit ?? 50 });
+    const { before, after, limit, ...filter } = parse(AuditSearchQuery, req.query);
+    const page = await viewEvents(
+      audit,
+      viewerOf(req),
+      auditFilterOf(filter),
+      after === undefined ? { before, limit: limit ?? 50 } : { after, order: 'asc', limit: limit ?? 50 },
+    );
     res.json({ events: page.events.map(eventBody), nextCursor: page.nextCursor });
   });
 
@@ -93,11 +99,11 @@ export function complianceApiRoutes(audit: AuditLog) {
 
   router.get('/api/compliance/export', compliance, async (req, res) => {
     const { format, ...filter } = parse(AuditExportQuery, req.query);
-    await sendExport(req, res, audit, filter, format);
+    await sendExport(req, res, audit, auditFilterOf(filter), format);
   });
 
   router.get('/api/compliance/evidence-pack', compliance, async (req, res) => {
-    await sendEvidencePack(req, res, audit, parse(AuditEvidenceQuery, req.query));
+    await sendEvidencePack(req, res, audit, auditFilterOf(parse(AuditEvidenceQuery, req.query)));
   });
 
   // Public: anyone holding a checkpoint or an evidence pack can check its signature.

@@ -26,7 +26,8 @@ export const complianceOperations: Operation[] = [
   {
     method: 'get',
     path: '/api/compliance/events',
-    summary: 'Search the audit log, newest first, by cursor',
+    summary:
+      'Search the audit log by cursor: newest first from `before`, or oldest first from `after` (the next newer page)',
     tags,
     security: 'session',
     query: AuditSearchQuery,

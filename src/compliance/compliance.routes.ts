@@ -8,6 +8,7 @@ import {
   AuditEvidenceQuery,
   AuditExportQuery,
   AuditSearchQuery,
+  auditFilterOf,
   ConsentHistoryQuery,
   ConsentIdParam,
   SeqParam,
@@ -27,7 +28,11 @@ import {
   viewIntegrity,
 } from './compliance.service.js';
 import { sendEvidencePack, sendExport } from './export-response.js';
+import { namesFor } from './names.js';
 import { viewerOf } from './viewer.js';
+import { actionWords } from '../audit/action-words.js';
+import { listApps } from '../apps/app.service.js';
+import { customerIdOfEmail } from '../users/user.service.js';
 
 const compliance = requireRole('compliance');
 /** The integrity page's buttons send the CSRF token and nothing else. */
@@ -41,27 +46,67 @@ export function compliancePageRoutes(audit: AuditLog, options: { retentionDays: 
 
   router.get('/compliance', compliance, async (req, res) => {
     const query = AuditSearchQuery.safeParse(req.query);
-    const options = { actions: auditActions, outcomes, values: req.query };
+    const options = {
+      actions: auditActions,
+      actionWords,
+      outcomes,
+      apps: (await listApps()).map((a) => ({ clientId: a._id, name: a.name })),
+      values: req.query,
+      presets: datePresets(req, new Date()),
+    };
     if (!query.success) {
       // The search did not run, so there is nothing to show or export: no result table and
       // no export links (an export without the refused filter would be the whole log).
       return showFormAgain(res, 'compliance/search.njk', query.error, { ...options, refused: true });
     }
-    const { before, limit, ...filter } = query.data;
-    const page = await viewEvents(audit, viewerOf(req), filter, { before, limit: limit ?? 50 });
+    const { before, after, limit, ...parsed } = query.data;
+    // A customer may be looked up by the e-mail address they sign in with.
+    let customerId = parsed.customerId;
+    if (customerId?.includes('@')) {
+      customerId = await customerIdOfEmail(customerId);
+      if (!customerId) {
+        const problem = { customerId: 'No customer signs in with this e-mail address' };
+        return showFormAgain(res, 'compliance/search.njk', problem, { ...options, refused: true });
+      }
+    }
+    const shown = { ...parsed, ...(customerId ? { customerId } : {}) };
+    const newerFirst = after === undefined;
+    const page = await viewEvents(
+      audit,
+      viewerOf(req),
+      auditFilterOf(shown),
+      newerFirst ? { before, limit: limit ?? 50 } : { after, order: 'asc', limit: limit ?? 50 },
+    );
+    // Newest first on screen either way; a page reached by "Newer" was read oldest first.
+    const events = newerFirst ? page.events : [...page.events].reverse();
+    const more = page.nextCursor !== undefined;
+    const paging = {
+      newest:
+        before !== undefined || after !== undefined ? withQuery(req, {}, ['before', 'after']) : undefined,
+      newer:
+        events.length > 0 && (newerFirst ? before !== undefined : more)
+          ? withQuery(req, { after: String(events[0]!.seq) }, ['before'])
+          : undefined,
+      older:
+        events.length > 0 && (newerFirst ? more : true)
+          ? withQuery(req, { before: String(events.at(-1)!.seq) }, ['after'])
+          : undefined,
+    };
     res.render('compliance/search.njk', {
       ...options,
-      events: page.events,
-      nextUrl: page.nextCursor ? withQuery(req, { before: String(page.nextCursor) }) : undefined,
+      events,
+      names: await namesFor(events),
+      paging,
       // Exports carry the filter as the search understood it, not as it was typed.
-      exportQuery: filterQuery(filter),
-      filtered: Object.values(filter).some((v) => v !== undefined),
+      exportQuery: filterQuery(shown),
+      filtered: Object.values(shown).some((v) => v !== undefined),
     });
   });
 
   router.get('/compliance/events/:seq', compliance, async (req, res) => {
     const { seq } = parse(SeqParam, req.params);
-    res.render('compliance/event.njk', { event: await viewEvent(audit, viewerOf(req), seq) });
+    const event = await viewEvent(audit, viewerOf(req), seq);
+    res.render('compliance/event.njk', { event, names: await namesFor([event]) });
   });
 
   router.get('/compliance/consents/:consentId', compliance, async (req, res) => {
@@ -71,6 +116,7 @@ export function compliancePageRoutes(audit: AuditLog, options: { retentionDays: 
     res.render('compliance/consent.njk', {
       consentId,
       events: page.events,
+      names: await namesFor(page.events),
       nextUrl: page.nextCursor ? withQuery(req, { after: String(page.nextCursor) }) : undefined,
     });
   });
@@ -116,11 +162,11 @@ export function compliancePageRoutes(audit: AuditLog, options: { retentionDays: 
 
   router.get('/compliance/export', compliance, async (req, res) => {
     const { format, ...filter } = parse(AuditExportQuery, req.query);
-    await sendExport(req, res, audit, filter, format);
+    await sendExport(req, res, audit, auditFilterOf(filter), format);
   });
 
   router.get('/compliance/evidence-pack', compliance, async (req, res) => {
-    await sendEvidencePack(req, res, audit, parse(AuditEvidenceQuery, req.query));
+    await sendEvidencePack(req, res, audit, auditFilterOf(parse(AuditEvidenceQuery, req.query)));
   });
 
   return router;
@@ -145,8 +191,24 @@ function queryString(req: Request, drop: string[]): string {
   return params.toString();
 }
 
-function withQuery(req: Request, set: Record<string, string>): string {
-  const params = new URLSearchParams(queryString(req, Object.keys(set)));
+function withQuery(req: Request, set: Record<string, string>, drop: string[] = []): string {
+  const params = new URLSearchParams(queryString(req, [...Object.keys(set), ...drop]));
   for (const [key, value] of Object.entries(set)) params.set(key, value);
-  return `${req.path}?${params.toString()}`;
+  const query = params.toString();
+  return query ? `${req.path}?${query}` : req.path;
+}
+
+/** Quick time ranges for the search, keeping the rest of the filter: links, so no script is needed. */
+function datePresets(req: Request, now: Date) {
+  const hour = 3_600_000;
+  const startOfMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  return [
+    { label: 'Last hour', from: new Date(now.getTime() - hour) },
+    { label: 'Last 24 hours', from: new Date(now.getTime() - 24 * hour) },
+    { label: 'Last 7 days', from: new Date(now.getTime() - 7 * 24 * hour) },
+    { label: 'This month', from: startOfMonth },
+  ].map((p) => ({
+    label: p.label,
+    href: withQuery(req, { from: p.from.toISOString().slice(0, 16) }, ['to', 'before', 'after']),
+  }));
 }

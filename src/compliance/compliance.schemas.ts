@@ -32,12 +32,21 @@ const filterShape = {
   outcome: optional(z.enum(outcomes)),
   from: optional(dateTime),
   to: optional(dateTime),
+  /** "1": leave out staff's views of the audit log itself (audit.viewed), which fill its top while an officer works. */
+  hideViews: optional(z.literal('1')),
 };
+
+/** The audit query's filter for a filter as the pages and the API take it. */
+export function auditFilterOf<T extends { hideViews?: '1' | undefined }>(query: T) {
+  const { hideViews, ...filter } = query;
+  return { ...filter, ...(hideViews ? { excludeAction: 'audit.viewed' as const } : {}) };
+}
 
 export const AuditSearchQuery = z
   .strictObject({
     ...filterShape,
     before: optional(z.coerce.number().int().positive()),
+    after: optional(z.coerce.number().int().nonnegative()),
     limit: optional(z.coerce.number().int().min(1).max(200)),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'must not be after "to"', path: ['from'] });

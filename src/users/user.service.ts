@@ -27,6 +27,11 @@ export async function findUserForSignin(email: string) {
   return findUser(normaliseEmail(email));
 }
 
+/** The customer id of the customer who signs in with this e-mail address, if there is one. */
+export async function customerIdOfEmail(email: string): Promise<string | undefined> {
+  return (await findUserWithoutSecrets(normaliseEmail(email)))?.customerId ?? undefined;
+}
+
 export async function createUser(input: {
   email: string;
   password: string;

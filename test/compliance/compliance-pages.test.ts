@@ -69,15 +69,22 @@ describe('compliance pages', function () {
       .get('/compliance')
       .query({ customerId: customer.customerId, action: 'auth.sign_in_failed' })
       .expect(200);
-    assert.match(failed.text, /auth\.sign_in_failed/);
+    assert.match(failed.text, /<span class="tag" title="auth\.sign_in_failed">Sign-in failed<\/span>/);
     assert.match(failed.text, /wrong_password/);
-    assert.doesNotMatch(failed.text, /<span class="tag">auth\.signed_in</);
+    assert.doesNotMatch(failed.text, /title="auth\.signed_in"/);
+    // Names, with the id one click away.
+    assert.match(
+      failed.text,
+      new RegExp(
+        `<a href="/compliance\\?customerId=${customer.customerId}" title="${customer.customerId}">${customer.name}</a><br><span class="small muted">${customer.email}</span>`,
+      ),
+    );
 
     const succeeded = await agent
       .get('/compliance')
       .query({ customerId: customer.customerId, action: 'auth.signed_in' })
       .expect(200);
-    assert.match(succeeded.text, /<span class="tag">auth\.signed_in<\/span>/);
+    assert.match(succeeded.text, /<span class="tag" title="auth\.signed_in">Signed in<\/span>/);
 
     const csv = await agent
       .get('/compliance/export')
@@ -126,7 +133,10 @@ describe('compliance pages', function () {
     const next = /href="([^"]+)" rel="next"/.exec(first.text)?.[1]?.replaceAll('&amp;', '&');
     assert.ok(next, 'there is a link to older events');
     const second = await agent.get(next).expect(200);
-    assert.equal((second.text.match(/<span class="tag">data\.accessed<\/span>/g) ?? []).length, 2);
+    assert.equal(
+      (second.text.match(/<span class="tag" title="data\.accessed">Data read<\/span>/g) ?? []).length,
+      2,
+    );
     assert.doesNotMatch(second.text, /rel="next"/);
   });
 

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { buildTestApp, createTestAuditLog, testIndexer } from '../helpers/app.js';
 import { launchBrowser, listen, screenshot, watchConsoleErrors } from '../helpers/browser.js';
+import { lookAt } from '../helpers/look-at.js';
 import { createPerson } from '../helpers/factories.js';
 
 describe('browser: a compliance officer reviews the audit log', function () {
@@ -57,17 +58,21 @@ describe('browser: a compliance officer reviews the audit log', function () {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
 
-    await page.getByLabel('Customer ID').fill(customer.customerId!);
-    await page.getByLabel('Action').selectOption('auth.sign_in_failed');
+    // Found by the e-mail address she signs in with.
+    await page.getByLabel('Customer (e-mail or customer ID)').fill(customer.email);
+    await page.getByLabel('Action').selectOption({ label: 'Sign-in failed' });
     await page.getByRole('button', { name: 'Search' }).click();
     const rows = page.locator('table.data tbody tr');
     assert.equal(await rows.count(), 1);
-    assert.match(await rows.first().innerText(), /auth\.sign_in_failed[\s\S]*wrong_password/);
-    await screenshot(page, 'compliance-search');
+    assert.match(
+      await rows.first().innerText(),
+      new RegExp(`Sign-in failed[\\s\\S]*wrong_password[\\s\\S]*${customer.name}[\\s\\S]*${customer.email}`),
+    );
 
+    await lookAt(page, 'compliance-search', { widths: [1280], reflow: false });
     await rows.first().getByRole('link').first().click();
     await page.getByRole('heading', { name: /Audit event \d+/ }).waitFor();
-    await screenshot(page, 'compliance-event');
+    await lookAt(page, 'compliance-event', { widths: [1280], reflow: false });
 
     await page.getByRole('link', { name: 'Activity' }).click();
     await page.getByRole('heading', { name: /Activity/ }).waitFor();

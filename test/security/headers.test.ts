@@ -148,7 +148,13 @@ describe('security headers on every page, API answer and error page', function (
     for (const route of routes) {
       const path = fillPath(route.path + (queries[route.path] ?? ''), params);
       let res: Answer;
-      if (route.path === '/oauth/interaction/:uid') {
+      if (route.path === '/oauth/interaction/:uid/preview') {
+        // Opened in the customer's browser, as the consent screen's link does; checked as the
+        // consent screen is, whose request it belongs to.
+        const page = await screen.browser.fetch(`${w.server.issuer}${path}`);
+        res = { status: page.status, headers: Object.fromEntries(page.headers), text: await page.text() };
+        assertSecurityHeaders(res, path, ["'self'", new URL(w.linked.app.redirectUri).origin]);
+      } else if (route.path === '/oauth/interaction/:uid') {
         const page = await screen.browser.fetch(`${w.server.issuer}${path}`);
         res = { status: page.status, headers: Object.fromEntries(page.headers), text: await page.text() };
         // The consent form redirects on to the app, so its origin is allowed as a form target there only.
