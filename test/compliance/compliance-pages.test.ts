@@ -110,6 +110,63 @@ describe('compliance pages', function () {
     assert.equal(exported?.details?.customerId, customer.customerId);
   });
 
+  it('finds a customer by the e-mail they sign in with; an unknown e-mail is refused and offers no export', async () => {
+    const customer = await createPerson('customer');
+    const { agent: visitor, csrf } = await anonymousAgent(app);
+    await visitor
+      .post('/signin')
+      .type('form')
+      .send({ _csrf: csrf, email: customer.email, password: 'no' })
+      .expect(401);
+    await indexer.catchUp();
+    const found = await agent
+      .get('/compliance')
+      .query({ customerId: customer.email.toUpperCase() })
+      .expect(200);
+    assert.match(found.text, /title="auth\.sign_in_failed">Sign-in failed</);
+    assert.match(
+      found.text,
+      new RegExp(`/compliance/export\\?customerId=${customer.customerId}&amp;format=csv`),
+    );
+
+    const unknown = await agent.get('/compliance').query({ customerId: 'nobody@example.com' }).expect(422);
+    assert.match(unknown.text, /No customer signs in with this e-mail address/);
+    assert.doesNotMatch(unknown.text, /\/compliance\/export/);
+  });
+
+  it('can leave out staff’s views of the log, and pages newer as well as older', async () => {
+    const clientId = `app-${randomUUID().slice(0, 8)}`;
+    const audit = createTestAuditLog();
+    for (let i = 0; i < 5; i++)
+      await audit.record({
+        action: 'data.accessed',
+        actor: { type: 'app', id: clientId },
+        clientId,
+        outcome: 'success',
+      });
+    await indexer.catchUp();
+    await agent.get('/compliance').expect(200);
+    const all = await agent.get('/compliance').query({ limit: 3 }).expect(200);
+    assert.match(all.text, /title="audit\.viewed"/, 'the officer’s own views are at the top');
+    const hidden = await agent.get('/compliance').query({ limit: 3, hideViews: '1' }).expect(200);
+    assert.doesNotMatch(hidden.text, /title="audit\.viewed"/);
+    assert.match(
+      hidden.text,
+      /\/compliance\/export\?hideViews=1&amp;format=csv/,
+      'exports leave them out too',
+    );
+
+    const first = await agent.get('/compliance').query({ clientId, limit: 2 }).expect(200);
+    const seqs = (html: string) => [...html.matchAll(/aria-label="Event (\d+)"/g)].map((m) => Number(m[1]));
+    const older = /href="([^"]+)" rel="next"/.exec(first.text)![1]!.replaceAll('&amp;', '&');
+    const second = await agent.get(older).expect(200);
+    const newer = /href="([^"]+)" rel="prev"/.exec(second.text)![1]!.replaceAll('&amp;', '&');
+    const back = await agent.get(newer).expect(200);
+    assert.deepEqual(seqs(back.text), seqs(first.text), 'newer from the second page is the first page again');
+    assert.ok(seqs(second.text)[0]! < seqs(first.text).at(-1)!, 'older events are older');
+    assert.match(second.text, /rel="first">Newest</);
+  });
+
   it('records each view of the log as an audit event', async () => {
     const consentId = `consent-${randomUUID()}`;
     await agent.get('/compliance').query({ consentId }).expect(200);
