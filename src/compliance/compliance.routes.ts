@@ -23,6 +23,7 @@ import {
   startVerificationRun,
   viewActivity,
   viewConsentHistory,
+  consentSummary,
   viewEvent,
   viewEvents,
   viewIntegrity,
@@ -113,10 +114,17 @@ export function compliancePageRoutes(audit: AuditLog, options: { retentionDays: 
     const { consentId } = parse(ConsentIdParam, req.params);
     const { after, limit } = parse(ConsentHistoryQuery, req.query);
     const page = await viewConsentHistory(audit, viewerOf(req), consentId, { after, limit: limit ?? 200 });
+    const summary = await consentSummary(consentId);
     res.render('compliance/consent.njk', {
       consentId,
+      summary,
       events: page.events,
-      names: await namesFor(page.events),
+      names: await namesFor([
+        ...page.events,
+        ...(summary
+          ? [{ clientId: summary.consent.clientId, customerId: summary.consent.customerId ?? undefined }]
+          : []),
+      ]),
       nextUrl: page.nextCursor ? withQuery(req, { after: String(page.nextCursor) }) : undefined,
     });
   });
