@@ -17,7 +17,7 @@ import { permissionWording, type Permission } from '../consents/consent.js';
 import { readConsent } from '../consents/consent.repository.js';
 import { consentAsOf } from '../consents/consent.service.js';
 import type { SessionUser } from '../users/user.service.js';
-import { findRun, startRun } from './verification-run.repository.js';
+import { findRun, recentRuns, startRun } from './verification-run.repository.js';
 
 /** A compliance officer and the request they made: every view and export is recorded against them. */
 export interface Viewer {
@@ -160,8 +160,8 @@ export async function viewActivity(
 
 export async function viewIntegrity(audit: AuditLog, viewer: Viewer) {
   await recordView(audit, viewer, 'integrity');
-  const checkpoints = await listCheckpoints();
-  return { checkpoints: checkpoints.slice(-20).reverse(), total: checkpoints.length };
+  const [checkpoints, runs] = await Promise.all([listCheckpoints(), recentRuns(10)]);
+  return { checkpoints: checkpoints.slice(-20).reverse(), total: checkpoints.length, runs };
 }
 
 export async function signCheckpoint(audit: AuditLog, viewer: Viewer): Promise<Checkpoint | undefined> {

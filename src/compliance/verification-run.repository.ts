@@ -22,3 +22,9 @@ export async function startRun(id: string, startedBy: string, at = new Date()) {
 export async function findRun(id: string) {
   return VerificationRunModel.findById(id).lean();
 }
+
+/** The latest runs, newest first. The collection holds one document per run started from the pages: small. */
+export async function recentRuns(limit: number) {
+  const runs = await VerificationRunModel.find({}).lean();
+  return runs.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime()).slice(0, limit);
+}

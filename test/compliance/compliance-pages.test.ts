@@ -259,10 +259,17 @@ describe('compliance pages', function () {
     let text = '';
     for (let i = 0; i < 300; i++) {
       text = (await agent.get(started.headers.location!).expect(200)).text;
-      if (!text.includes('This page refreshes itself')) break;
+      if (!text.includes('Verifying…')) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.match(text, /<strong>Intact\.<\/strong>/);
+    assert.doesNotMatch(text, /http-equiv="refresh"/, 'the page never reloads itself');
+    const integrity = await agent.get('/compliance/integrity').expect(200);
+    assert.match(
+      integrity.text,
+      /Last verification, started .+? UTC by \S+:\s+intact, \d+ events checked\./,
+    );
+    assert.match(integrity.text, /id="verification-runs"/);
     const signed = await agent
       .post('/compliance/integrity/checkpoints')
       .type('form')
