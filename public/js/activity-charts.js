@@ -3,35 +3,55 @@
 (function () {
   'use strict';
   if (typeof window.Chart !== 'function') return;
-  var palette = ['#0b5c4a', '#3b7dd8', '#c26a00', '#7b3fa0', '#b3261e', '#2f8f5b', '#5b6675', '#d4a017'];
+  // Okabe and Ito's colour-blind-safe palette. Colours never repeat: apps beyond it are
+  // drawn together as "Other apps" in grey.
+  var palette = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
+  var otherColour = '#9aa3ad';
 
-  var dailyRows = Array.prototype.slice.call(document.querySelectorAll('#daily-table tbody tr[data-day]'));
-  var days = [];
-  var apps = [];
-  var counts = {};
-  dailyRows.forEach(function (row) {
-    var day = row.dataset.day;
-    var app = row.dataset.app;
-    if (days.indexOf(day) < 0) days.push(day);
-    if (apps.indexOf(app) < 0) apps.push(app);
-    counts[app + '|' + day] = Number(row.dataset.total);
+  var names = {};
+  var appRows = Array.prototype.slice.call(document.querySelectorAll('#apps-table tbody tr[data-app]'));
+  appRows.forEach(function (row) {
+    names[row.dataset.app] = row.dataset.name;
   });
+
   var daily = document.getElementById('daily-chart');
   if (daily) {
+    // Every day of the period, so that days without events show as zero, not as missing.
+    var days = (daily.dataset.days || '').split(',').filter(Boolean);
+    var totals = {};
+    var counts = {};
+    document.querySelectorAll('#daily-table tbody tr[data-day]').forEach(function (row) {
+      counts[row.dataset.app + '|' + row.dataset.day] = Number(row.dataset.total);
+      totals[row.dataset.app] = (totals[row.dataset.app] || 0) + Number(row.dataset.total);
+    });
+    var apps = Object.keys(totals).sort(function (a, b) {
+      return totals[b] - totals[a];
+    });
+    var shown = apps.slice(0, apps.length > palette.length ? palette.length - 1 : palette.length);
+    var others = apps.slice(shown.length);
+    var series = shown.map(function (app, i) {
+      return {
+        label: names[app] || app,
+        backgroundColor: palette[i],
+        data: days.map(function (day) {
+          return counts[app + '|' + day] || 0;
+        }),
+      };
+    });
+    if (others.length) {
+      series.push({
+        label: 'Other apps (' + others.length + ')',
+        backgroundColor: otherColour,
+        data: days.map(function (day) {
+          return others.reduce(function (sum, app) {
+            return sum + (counts[app + '|' + day] || 0);
+          }, 0);
+        }),
+      });
+    }
     new window.Chart(daily, {
       type: 'bar',
-      data: {
-        labels: days,
-        datasets: apps.map(function (app, i) {
-          return {
-            label: app,
-            backgroundColor: palette[i % palette.length],
-            data: days.map(function (day) {
-              return counts[app + '|' + day] || 0;
-            }),
-          };
-        }),
-      },
+      data: { labels: days, datasets: series },
       options: {
         animation: false,
         scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } },
@@ -39,26 +59,25 @@
     });
   }
 
-  var appRows = Array.prototype.slice.call(document.querySelectorAll('#apps-table tbody tr[data-app]'));
   var refusals = document.getElementById('refusals-chart');
   if (refusals) {
     new window.Chart(refusals, {
       type: 'bar',
       data: {
         labels: appRows.map(function (row) {
-          return row.dataset.app;
+          return row.dataset.name;
         }),
         datasets: [
           {
             label: 'Refused or failed',
-            backgroundColor: '#b3261e',
+            backgroundColor: '#D55E00',
             data: appRows.map(function (row) {
               return Number(row.dataset.failure);
             }),
           },
           {
             label: 'All events',
-            backgroundColor: '#9fb3c8',
+            backgroundColor: '#56B4E9',
             data: appRows.map(function (row) {
               return Number(row.dataset.total);
             }),

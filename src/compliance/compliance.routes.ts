@@ -29,6 +29,7 @@ import {
   viewIntegrity,
 } from './compliance.service.js';
 import { sendEvidencePack, sendExport } from './export-response.js';
+import { noApp } from '../audit/audit-stats.js';
 import { namesFor } from './names.js';
 import { viewerOf } from './viewer.js';
 import { actionWords } from '../audit/action-words.js';
@@ -131,7 +132,12 @@ export function compliancePageRoutes(audit: AuditLog, options: { retentionDays: 
 
   router.get('/compliance/activity', compliance, async (req, res) => {
     const { days } = parse(ActivityQuery, req.query);
-    res.render('compliance/activity.njk', { activity: await viewActivity(audit, viewerOf(req), days ?? 30) });
+    const activity = await viewActivity(audit, viewerOf(req), days ?? 30);
+    res.render('compliance/activity.njk', {
+      activity,
+      names: await namesFor(activity.apps.filter((a) => a.clientId !== noApp)),
+      noApp,
+    });
   });
 
   router.get('/compliance/integrity', compliance, async (req, res) => {

@@ -244,6 +244,13 @@ describe('compliance pages', function () {
       new RegExp(`${clientId}[\\s\\S]*permission_missing: 2[\\s\\S]*account_not_in_consent: 1`),
     );
     assert.match(page.text, /<script src="\/public\/vendor\/chart\.umd\.min\.js" defer><\/script>/);
+    // The chart's axis is every day of the period, not only days with events.
+    const days = /data-days="([^"]*)"/.exec(page.text)![1]!.split(',');
+    assert.equal(days.length, 7);
+    assert.equal(new Set(days).size, 7);
+    // Events no app made are named as such and kept out of the chart's data.
+    assert.doesNotMatch(page.text, /data-app="\(none\)"/);
+    assert.match(page.text, /Not from an app \(sign-ins, staff\)/);
     const chartLibrary = await request(app).get('/public/vendor/chart.umd.min.js').expect(200);
     assert.match(chartLibrary.headers['content-type']!, /javascript/);
   });
@@ -265,10 +272,7 @@ describe('compliance pages', function () {
     assert.match(text, /<strong>Intact\.<\/strong>/);
     assert.doesNotMatch(text, /http-equiv="refresh"/, 'the page never reloads itself');
     const integrity = await agent.get('/compliance/integrity').expect(200);
-    assert.match(
-      integrity.text,
-      /Last verification, started .+? UTC by \S+:\s+intact, \d+ events checked\./,
-    );
+    assert.match(integrity.text, /Last verification, started .+? UTC by \S+:\s+intact, \d+ events checked\./);
     assert.match(integrity.text, /id="verification-runs"/);
     const signed = await agent
       .post('/compliance/integrity/checkpoints')
