@@ -30,6 +30,7 @@ import {
 } from './compliance.service.js';
 import { sendEvidencePack, sendExport } from './export-response.js';
 import { noApp } from '../audit/audit-stats.js';
+import { consentFunnel, funnelStages } from './consent-funnel.service.js';
 import { namesFor } from './names.js';
 import { viewerOf } from './viewer.js';
 import { actionWords } from '../audit/action-words.js';
@@ -137,6 +138,15 @@ export function compliancePageRoutes(audit: AuditLog, options: { retentionDays: 
       activity,
       names: await namesFor(activity.apps.filter((a) => a.clientId !== noApp)),
       noApp,
+    });
+  });
+
+  router.get('/compliance/funnel', compliance, async (req, res) => {
+    const { days } = parse(ActivityQuery, req.query);
+    res.render('compliance/funnel.njk', {
+      funnel: await consentFunnel(audit, viewerOf(req), days ?? 30),
+      days: days ?? 30,
+      stages: funnelStages,
     });
   });
 

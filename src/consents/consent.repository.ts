@@ -151,6 +151,12 @@ export async function consentHistory(consentId: string, version: number) {
   return found.filter((t): t is NonNullable<typeof t> => t !== null && t.state === 'audited');
 }
 
+/** Ids of the consents requested in [from, to). A scan of every consent: for reports only. */
+export async function consentIdsRequestedBetween(from: Date, to: Date): Promise<string[]> {
+  const found = await ConsentModel.find({ creationDateTime: { $gte: from, $lt: to } }, { _id: 1 }).lean();
+  return found.map((c) => c._id);
+}
+
 /** An app's consent ids. A scan of every consent: for rare admin actions only. */
 export async function consentIdsOfApp(clientId: string): Promise<string[]> {
   return (await ConsentModel.find({ clientId }, { _id: 1 }).lean()).map((c) => c._id);

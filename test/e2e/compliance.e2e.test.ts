@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { buildTestApp, createTestAuditLog, testIndexer } from '../helpers/app.js';
-import { launchBrowser, listen, screenshot, watchConsoleErrors } from '../helpers/browser.js';
+import { launchBrowser, listen, watchConsoleErrors } from '../helpers/browser.js';
 import { lookAt } from '../helpers/look-at.js';
 import { createPerson } from '../helpers/factories.js';
 
@@ -81,7 +81,11 @@ describe('browser: a compliance officer reviews the audit log', function () {
       "window.Chart !== undefined && document.querySelector('#daily-chart').width > 0",
     );
     assert.match(await page.locator('#apps-table').innerText(), /app-e2e[\s\S]*permission_missing: 2/);
-    await screenshot(page, 'compliance-activity');
+    await lookAt(page, 'compliance-activity', { widths: [1280], reflow: false });
+
+    await page.getByRole('link', { name: 'Consent funnel' }).click();
+    await page.getByRole('heading', { name: /Consent funnel/ }).waitFor();
+    await lookAt(page, 'compliance-funnel', { widths: [1280], reflow: false });
 
     await page.getByRole('link', { name: 'Integrity' }).click();
     await page.getByRole('button', { name: 'Verify now' }).click();

@@ -617,6 +617,7 @@ const compliancePages: Record<string, (w: World) => string> = {
   'GET /compliance/events/:seq': (w) => `/compliance/events/${w.seq}`,
   'GET /compliance/consents/:consentId': (w) => `/compliance/consents/${w.live.consentId}`,
   'GET /compliance/activity': () => '/compliance/activity?days=7',
+  'GET /compliance/funnel': () => '/compliance/funnel?days=7',
   'GET /compliance/integrity': () => '/compliance/integrity',
   'GET /compliance/integrity/runs/:id': (w) => `/compliance/integrity/runs/${w.runId}`,
   'GET /compliance/export': (w) => `/compliance/export?consentId=${w.live.consentId}`,
