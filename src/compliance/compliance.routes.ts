@@ -1,5 +1,5 @@
 import { showFormAgain } from '../http/form-errors.js';
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { auditActions, outcomes } from '../audit/audit-event.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -31,7 +31,9 @@ import {
 import { sendEvidencePack, sendExport } from './export-response.js';
 import { noApp } from '../audit/audit-stats.js';
 import { consentFunnel, funnelStages } from './consent-funnel.service.js';
+import { evidenceCover, reviewExport } from './export-review.service.js';
 import { namesFor } from './names.js';
+import { datePresets, filterQuery, withQuery } from './search-links.js';
 import { viewerOf } from './viewer.js';
 import { actionWords } from '../audit/action-words.js';
 import { listApps } from '../apps/app.service.js';
@@ -184,6 +186,23 @@ export function compliancePageRoutes(audit: AuditLog, options: { retentionDays: 
     res.redirect(303, '/compliance/integrity');
   });
 
+  // Before any export: the filter in words and how many events it holds.
+  router.get('/compliance/export/review', compliance, async (req, res) => {
+    const query = parse(AuditEvidenceQuery, req.query);
+    res.render('compliance/export-review.njk', {
+      ...(await reviewExport(auditFilterOf(query))),
+      exportQuery: filterQuery(query),
+    });
+  });
+
+  router.get('/compliance/evidence-pack/cover', compliance, async (req, res) => {
+    const query = parse(AuditEvidenceQuery, req.query);
+    res.render('compliance/evidence-cover.njk', {
+      cover: await evidenceCover(audit, viewerOf(req), auditFilterOf(query)),
+      exportQuery: filterQuery(query),
+    });
+  });
+
   router.get('/compliance/export', compliance, async (req, res) => {
     const { format, ...filter } = parse(AuditExportQuery, req.query);
     await sendExport(req, res, audit, auditFilterOf(filter), format);
@@ -194,45 +213,4 @@ export function compliancePageRoutes(audit: AuditLog, options: { retentionDays: 
   });
 
   return router;
-}
-
-/** A filter the search accepted, as the query string of the exports that must match it. */
-function filterQuery(filter: Record<string, unknown>): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(filter)) {
-    if (value instanceof Date) params.set(key, value.toISOString());
-    else if (value !== undefined) params.set(key, String(value));
-  }
-  return params.toString();
-}
-
-/** The current query string without some keys (for links that keep the filter). */
-function queryString(req: Request, drop: string[]): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(req.query)) {
-    if (!drop.includes(key) && typeof value === 'string' && value !== '') params.set(key, value);
-  }
-  return params.toString();
-}
-
-function withQuery(req: Request, set: Record<string, string>, drop: string[] = []): string {
-  const params = new URLSearchParams(queryString(req, [...Object.keys(set), ...drop]));
-  for (const [key, value] of Object.entries(set)) params.set(key, value);
-  const query = params.toString();
-  return query ? `${req.path}?${query}` : req.path;
-}
-
-/** Quick time ranges for the search, keeping the rest of the filter: links, so no script is needed. */
-function datePresets(req: Request, now: Date) {
-  const hour = 3_600_000;
-  const startOfMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
-  return [
-    { label: 'Last hour', from: new Date(now.getTime() - hour) },
-    { label: 'Last 24 hours', from: new Date(now.getTime() - 24 * hour) },
-    { label: 'Last 7 days', from: new Date(now.getTime() - 7 * 24 * hour) },
-    { label: 'This month', from: startOfMonth },
-  ].map((p) => ({
-    label: p.label,
-    href: withQuery(req, { from: p.from.toISOString().slice(0, 16) }, ['to', 'before', 'after']),
-  }));
 }

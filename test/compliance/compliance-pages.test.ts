@@ -32,22 +32,46 @@ describe('compliance pages', function () {
     assert.doesNotMatch(refused.text, /No events match/, 'the search did not run, so it found nothing');
   });
 
-  it('export links carry the filter exactly as the search understood it', async () => {
+  it('an export says what it holds before it starts, and carries the filter exactly as the search understood it', async () => {
     const customer = await createPerson('customer');
+    const { agent: visitor, csrf } = await anonymousAgent(app);
+    for (let i = 0; i < 2; i++)
+      await visitor
+        .post('/signin')
+        .type('form')
+        .send({ _csrf: csrf, email: customer.email, password: 'no' })
+        .expect(401);
+    await indexer.catchUp();
     const page = await agent
       .get('/compliance')
       .query({ customerId: customer.customerId, from: '2026-11-25T09:30', outcome: '' })
       .expect(200);
-    const links = [...page.text.matchAll(/href="(\/compliance\/(?:export|evidence-pack)\?[^"]*)"/g)].map(
+    const review = /href="(\/compliance\/export\/review\?[^"]*)"/
+      .exec(page.text)![1]!
+      .replaceAll('&amp;', '&');
+    const reviewed = await agent.get(review).expect(200);
+    const text = reviewed.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    assert.match(text, /Export 2 events/);
+    assert.match(
+      text,
+      new RegExp(`Customer: ${customer.name} \\(${customer.email}\\), customer ID ${customer.customerId}`),
+    );
+    assert.match(text, /From 2026-11-25 09:30 UTC/);
+    const links = [...reviewed.text.matchAll(/href="(\/compliance\/(?:export\?|evidence-pack)[^"]*)"/g)].map(
       (m) => m[1]!.replaceAll('&amp;', '&'),
     );
-    assert.equal(links.length, 3);
+    assert.equal(links.length, 4, 'CSV, JSON Lines, evidence pack and its printable cover');
     for (const link of links) {
       const query = new URL(link, 'http://x').searchParams;
       assert.equal(query.get('customerId'), customer.customerId);
       assert.equal(query.get('from'), '2026-11-25T09:30:00.000Z', 'the time as searched (UTC)');
       assert.equal(query.has('outcome'), false);
     }
+    const cover = await agent.get(links.find((l) => l.includes('/cover'))!).expect(200);
+    const coverText = cover.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    assert.match(coverText, /Events in the extract 2/);
+    assert.match(coverText, /Intact\. All \d+ events and \d+ signed checkpoints verified\./);
+    assert.match(coverText, /Fingerprint \(SHA-256\): ([0-9a-f]{2}:){31}[0-9a-f]{2}/);
   });
 
   it('every sign-in, success or failure, appears in the log and can be filtered to and exported', async () => {
@@ -124,10 +148,7 @@ describe('compliance pages', function () {
       .query({ customerId: customer.email.toUpperCase() })
       .expect(200);
     assert.match(found.text, /title="auth\.sign_in_failed">Sign-in failed</);
-    assert.match(
-      found.text,
-      new RegExp(`/compliance/export\\?customerId=${customer.customerId}&amp;format=csv`),
-    );
+    assert.match(found.text, new RegExp(`/compliance/export/review\\?customerId=${customer.customerId}"`));
 
     const unknown = await agent.get('/compliance').query({ customerId: 'nobody@example.com' }).expect(422);
     assert.match(unknown.text, /No customer signs in with this e-mail address/);
@@ -150,11 +171,7 @@ describe('compliance pages', function () {
     assert.match(all.text, /title="audit\.viewed"/, 'the officer’s own views are at the top');
     const hidden = await agent.get('/compliance').query({ limit: 3, hideViews: '1' }).expect(200);
     assert.doesNotMatch(hidden.text, /title="audit\.viewed"/);
-    assert.match(
-      hidden.text,
-      /\/compliance\/export\?hideViews=1&amp;format=csv/,
-      'exports leave them out too',
-    );
+    assert.match(hidden.text, /\/compliance\/export\/review\?hideViews=1"/, 'exports leave them out too');
 
     const first = await agent.get('/compliance').query({ clientId, limit: 2 }).expect(200);
     const seqs = (html: string) => [...html.matchAll(/aria-label="Event (\d+)"/g)].map((m) => Number(m[1]));

@@ -70,6 +70,14 @@ describe('browser: a compliance officer reviews the audit log', function () {
     );
 
     await lookAt(page, 'compliance-search', { widths: [1280], reflow: false });
+    await page.getByRole('link', { name: 'Export these events…' }).click();
+    await page.getByRole('heading', { name: 'Export 1 event' }).waitFor();
+    await lookAt(page, 'compliance-export-review', { widths: [1280], reflow: false });
+    await page.getByRole('link', { name: 'Printable cover for a regulator' }).click();
+    await page.locator('.verdict').getByText('Intact.').waitFor();
+    await lookAt(page, 'compliance-evidence-cover', { widths: [1280], reflow: false });
+    await page.goBack();
+    await page.goBack();
     await rows.first().getByRole('link').first().click();
     await page.getByRole('heading', { name: /Audit event \d+/ }).waitFor();
     await lookAt(page, 'compliance-event', { widths: [1280], reflow: false });
@@ -98,7 +106,10 @@ describe('browser: a compliance officer reviews the audit log', function () {
     assert.match(await page.locator('.verdict').innerText(), /Intact\./);
     await lookAt(page, 'compliance-verification', { widths: [1280], reflow: false });
     await page.getByRole('link', { name: '← Integrity' }).click();
-    assert.match(await page.locator('.last-verification').innerText(), /Last verification, started .* intact/);
+    assert.match(
+      await page.locator('.last-verification').innerText(),
+      /Last verification, started .* intact/,
+    );
     await lookAt(page, 'compliance-integrity', { widths: [1280], reflow: false });
 
     assert.deepEqual(consoleErrors, [], 'no console errors, so no CSP violations');

@@ -127,6 +127,8 @@ describe('security headers on every page, API answer and error page', function (
   const queries: Record<string, string> = {
     '/compliance/export': '?consentId=:consentId',
     '/compliance/evidence-pack': '?consentId=:consentId',
+    '/compliance/export/review': '?consentId=:consentId',
+    '/compliance/evidence-pack/cover': '?consentId=:consentId',
     '/api/compliance/export': '?consentId=:consentId',
     '/api/compliance/evidence-pack': '?consentId=:consentId',
   };

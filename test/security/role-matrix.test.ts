@@ -622,6 +622,9 @@ const compliancePages: Record<string, (w: World) => string> = {
   'GET /compliance/integrity/runs/:id': (w) => `/compliance/integrity/runs/${w.runId}`,
   'GET /compliance/export': (w) => `/compliance/export?consentId=${w.live.consentId}`,
   'GET /compliance/evidence-pack': (w) => `/compliance/evidence-pack?consentId=${w.live.consentId}`,
+  'GET /compliance/export/review': (w) => `/compliance/export/review?consentId=${w.live.consentId}`,
+  'GET /compliance/evidence-pack/cover': (w) =>
+    `/compliance/evidence-pack/cover?consentId=${w.live.consentId}`,
 };
 const complianceApi: Record<string, (w: World) => string> = {
   'GET /api/compliance/events': (w) => `/api/compliance/events?consentId=${w.live.consentId}`,
