@@ -32,6 +32,7 @@ import { sendEvidencePack, sendExport } from './export-response.js';
 import { noApp } from '../audit/audit-stats.js';
 import { consentFunnel, funnelStages } from './consent-funnel.service.js';
 import { evidenceCover, reviewExport } from './export-review.service.js';
+import { appsNeedingAttention } from './attention.js';
 import { namesFor } from './names.js';
 import { datePresets, filterQuery, withQuery } from './search-links.js';
 import { viewerOf } from './viewer.js';
@@ -136,9 +137,11 @@ export function compliancePageRoutes(audit: AuditLog, options: { retentionDays: 
   router.get('/compliance/activity', compliance, async (req, res) => {
     const { days } = parse(ActivityQuery, req.query);
     const activity = await viewActivity(audit, viewerOf(req), days ?? 30);
+    const attention = await appsNeedingAttention();
     res.render('compliance/activity.njk', {
       activity,
-      names: await namesFor(activity.apps.filter((a) => a.clientId !== noApp)),
+      attention,
+      names: await namesFor([...activity.apps.filter((a) => a.clientId !== noApp), ...attention.items]),
       noApp,
     });
   });
