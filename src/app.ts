@@ -40,6 +40,8 @@ import { openApiRoutes } from './openapi/openapi.routes.js';
 import { homeRoutes } from './pages/home.js';
 import { publicDir, vendorFiles } from './paths.js';
 import { settingsRoutes } from './users/settings.routes.js';
+import { performanceRecorder, type PerformanceRecorder } from './performance/performance-recorder.js';
+import { performanceRoutes } from './performance/performance.routes.js';
 
 export interface AppDependencies {
   config: Config;
@@ -57,6 +59,8 @@ export interface BuiltApp {
   provider: Provider;
   consentDeps: ConsentDeps;
   webhooks: Webhooks;
+  /** Counts of the developer interface's calls, written by the server's timer. */
+  performance: PerformanceRecorder;
 }
 
 /** Builds the Express app. It neither connects nor listens: server.ts and the tests do that. */
@@ -110,6 +114,8 @@ export function createApp({
   app.use(requestLogging(logger));
   app.use(securityHeaders());
   app.use(requirePublicHost(config.publicUrl));
+  const performance = performanceRecorder({ logger, ...(now ? { now } : {}) });
+  app.use(performance.middleware);
   for (const [path, file] of Object.entries(vendorFiles))
     app.get(path, anyone, (_req, res) => res.sendFile(file));
   app.use(
@@ -118,6 +124,7 @@ export function createApp({
   );
 
   app.use(openApiRoutes(config.publicUrl));
+  app.use(performanceRoutes());
   app.use(signingKeyRoutes(oauthSecrets));
 
   // Open Banking API: JSON in, OB error bodies out.
@@ -166,5 +173,5 @@ export function createApp({
 
   app.use(notFound);
   app.use(errorHandler);
-  return { app, provider, consentDeps, webhooks };
+  return { app, provider, consentDeps, webhooks, performance };
 }

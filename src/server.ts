@@ -54,7 +54,7 @@ async function main() {
     indexIntervalMs: config.AUDIT_INDEX_INTERVAL_MS,
     checkpointIntervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
   });
-  const { app, webhooks, consentDeps } = createApp({
+  const { app, webhooks, consentDeps, performance } = createApp({
     config,
     logger,
     sessionSecret: await resolveSessionSecret(config),
@@ -86,6 +86,10 @@ async function main() {
   const lapseWorker = repeatUnlessBusy(5_000, () =>
     lapseSweeper.sweep().catch((err: unknown) => logger.warn({ err }, 'consent lapse sweep failed')),
   );
+  // The developer interface's counts of each finished minute.
+  const performanceWriter = repeatUnlessBusy(15_000, () =>
+    performance.flush().catch((err: unknown) => logger.warn({ err }, 'performance counts not written')),
+  );
   const webhookWorker = repeatUnlessBusy(2_000, () =>
     webhooks.deliverDue().catch((err: unknown) => logger.warn({ err }, 'webhook delivery round failed')),
   );
@@ -100,7 +104,13 @@ async function main() {
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS).unref();
     void stop(server, database, logger, async () => {
-      await Promise.all([followUpWorker.stop(), webhookWorker.stop(), lapseWorker.stop()]);
+      await Promise.all([
+        followUpWorker.stop(),
+        webhookWorker.stop(),
+        lapseWorker.stop(),
+        performanceWriter.stop(),
+      ]);
+      await performance.flush(true).catch(() => undefined);
       await lapseSweeper.release().catch(() => undefined);
       await audit.drain();
       await stopAuditBackground();

@@ -26,14 +26,16 @@ const RegistrationForm = z.strictObject({
   tokenEndpointAuthMethod: z.string(),
 });
 // Suspending needs a reason: it is kept in the audit log and on the app's page.
-const StatusForm = z.discriminatedUnion('status', [
-  z.strictObject({ _csrf: z.string(), status: z.literal('active') }),
-  z.strictObject({
+const StatusForm = z
+  .strictObject({
     _csrf: z.string(),
-    status: z.literal('suspended'),
-    reason: z.string().trim().min(10, 'Say in a sentence why the app is suspended').max(500),
-  }),
-]);
+    status: z.enum(['active', 'suspended']),
+    reason: z.string().trim().max(500).optional(),
+  })
+  .refine((form) => form.status !== 'suspended' || (form.reason?.length ?? 0) >= 10, {
+    message: 'Say in a sentence why the app is suspended',
+    path: ['reason'],
+  });
 const ConfirmForm = z.strictObject({ _csrf: z.string(), confirm: z.literal('yes') });
 const ClientIdParam = z.strictObject({
   clientId: z.string().regex(/^app-[0-9a-f]{16}$/, 'is not a client_id'),
@@ -89,20 +91,22 @@ export function appPageRoutes(audit: AuditLog, consentDeps: ConsentDeps, policy:
   router.post('/admin/apps/:clientId/status', admin, async (req, res) => {
     const { clientId } = parse(ClientIdParam, req.params);
     const form = StatusForm.safeParse(req.body);
-    if (!form.success && req.body?.status === 'suspended') {
+    // A missing or short reason is the form to put right; anything else is a bad request.
+    const retype = (issue: z.core.$ZodIssue) =>
+      issue.path[0] === 'reason' && (issue.code === 'custom' || issue.code === 'too_big');
+    if (!form.success && form.error.issues.every(retype)) {
       return showFormAgain(res, 'admin/suspend.njk', form.error, {
         preview: await previewRevokeAll(consentDeps, clientId),
         values: req.body as Record<string, string>,
       });
     }
-    const change = parse(StatusForm, req.body);
-    const status = change.status;
+    const { status, reason } = parse(StatusForm, req.body);
     const app = await setAppStatus(
       audit,
       operator(req),
       clientId,
       status,
-      change.status === 'suspended' ? change.reason : undefined,
+      status === 'suspended' ? reason : undefined,
     );
     flash(
       req,

@@ -77,9 +77,7 @@ describe('compliance: apps that need attention', () => {
     const list = /<ul id="attention-list">([\s\S]*?)<\/ul>/.exec(page.text)![1]!;
     assert.match(
       list,
-      new RegExp(
-        `href="/compliance\\?clientId=${clientId}&action=data.denied&outcome=failure&from=`,
-      ),
+      new RegExp(`href="/compliance\\?clientId=${clientId}&action=data.denied&outcome=failure&from=`),
     );
     assert.match(list, /refused reads 0\.9 a day, against 0 a day before/);
   });

@@ -226,13 +226,14 @@ describe('malformed form input: a clear 400/422 naming the field, and the databa
       ...battery(
         'POST /admin/apps/:clientId/status',
         postAs(admin.agent, `/admin/apps/${clientId}/status`),
-        { _csrf: admin.csrf, status: 'suspended' },
+        { _csrf: admin.csrf, status: 'suspended', reason: 'Reported for reading accounts it was not given.' },
         [400],
         [
           ['missing status', without('status'), 'status'],
           ['bad status', { status: 'deleted' }, 'status'],
           ['status twice', { status: ['active', 'suspended'] }, 'status'],
-          ['unknown key', { reason: 'x' }, 'reason'],
+          ['reason twice', { reason: ['one reason given', 'another reason given'] }, 'reason'],
+          ['unknown key', { note: 'x' }, 'note'],
         ],
       ),
       ...battery(

@@ -83,7 +83,8 @@ describe('webhooks: the app is told when a consent ends', function () {
 
     const delivery = await WebhookDeliveryModel.findOne({ consentId }).lean();
     assert.equal(delivery?.status, 'pending');
-    assert.equal(await deliverSomething(server.webhooks), 1);
+    // The queue is shared with other tests' notices: a round may carry one of theirs too.
+    assert.ok((await deliverSomething(server.webhooks)) >= 1);
     const afterFailure = await WebhookDeliveryModel.findById(delivery!._id).lean();
     assert.equal(afterFailure?.attempts.length, 1);
     assert.equal(afterFailure?.attempts[0]?.status, 503);
@@ -91,7 +92,7 @@ describe('webhooks: the app is told when a consent ends', function () {
     assert.ok(queued!.nextAttemptAt.getTime() > Date.now() + 5_000, 'the retry waits');
 
     await WebhookQueueModel.updateOne({ _id: delivery!._id }, { $set: { nextAttemptAt: new Date(0) } });
-    assert.equal(await deliverSomething(server.webhooks), 1);
+    assert.ok((await deliverSomething(server.webhooks)) >= 1);
     assert.equal((await WebhookDeliveryModel.findById(delivery!._id).lean())?.status, 'delivered');
     assert.equal(await WebhookQueueModel.exists({ _id: delivery!._id }), null);
 
