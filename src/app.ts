@@ -41,7 +41,7 @@ import { homeRoutes } from './pages/home.js';
 import { publicDir, vendorFiles } from './paths.js';
 import { settingsRoutes } from './users/settings.routes.js';
 import { performanceRecorder, type PerformanceRecorder } from './performance/performance-recorder.js';
-import { performanceRoutes } from './performance/performance.routes.js';
+import { performanceDocumentRoutes, performancePageRoutes } from './performance/performance.routes.js';
 
 export interface AppDependencies {
   config: Config;
@@ -124,7 +124,7 @@ export function createApp({
   );
 
   app.use(openApiRoutes(config.publicUrl));
-  app.use(performanceRoutes());
+  app.use(performanceDocumentRoutes());
   app.use(signingKeyRoutes(oauthSecrets));
 
   // Open Banking API: JSON in, OB error bodies out.
@@ -169,6 +169,7 @@ export function createApp({
   );
   pages.use(compliancePageRoutes(audit, { retentionDays: config.AUDIT_RETENTION_DAYS }));
   pages.use(complianceApiRoutes(audit));
+  pages.use(performancePageRoutes());
   app.use(pages);
 
   app.use(notFound);

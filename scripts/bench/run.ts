@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../../src/paths.js';
 import { throughputScenario, type ThroughputFigures } from './api-throughput.js';
+import { recordingScenario } from './performance-recording.js';
 import { appendScenario, type AppendFigures } from './audit-append.js';
 import { complianceScenario, type ComplianceFigures } from './compliance.js';
 
 /**
- * npm run bench -- [--scenarios throughput,audit-append,compliance] [--sizes 10000,1000000]
+ * npm run bench -- [--scenarios throughput,audit-append,compliance,recording] [--sizes 10000,1000000]
  *                   [--growth 1000,100000,10000000] [--connections 50]
  * --sizes: audit events for the compliance scenario; --growth: transactions in the bank's
  * database for the throughput scenario (each size on its own fresh database).
@@ -17,7 +18,7 @@ import { complianceScenario, type ComplianceFigures } from './compliance.js';
  */
 const { values } = parseArgs({
   options: {
-    scenarios: { type: 'string', default: 'throughput,audit-append,compliance' },
+    scenarios: { type: 'string', default: 'throughput,audit-append,compliance,recording' },
     sizes: { type: 'string', default: '10000,1000000' },
     growth: { type: 'string', default: '1000' },
     connections: { type: 'string', default: '50' },
@@ -88,6 +89,20 @@ if (scenarios.includes('throughput')) {
     },
   ]);
   results.throughput = rows;
+}
+
+if (scenarios.includes('recording')) {
+  log('\nPerformance report: the cost of counting one call');
+  const r = recordingScenario();
+  console.table([
+    {
+      measure: `counting a call (${r.calls.toLocaleString('en-GB')} calls, no database)`,
+      'µs per call': (r.nsPerCall / 1000).toFixed(2),
+      target: '<= 5 µs',
+      met: r.nsPerCall <= 5000,
+    },
+  ]);
+  results.recording = r;
 }
 
 if (scenarios.includes('audit-append')) {

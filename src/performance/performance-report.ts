@@ -72,7 +72,7 @@ export async function performanceReport(now = new Date()) {
       ...summary(m.all),
       classes: Object.fromEntries(
         endpointClasses.map((cls) => [cls, summary(m.classes.get(cls) ?? emptyTotals(), cls)]),
-      ),
+      ) as Record<EndpointClass, ReturnType<typeof summary>>,
     })),
   };
 }

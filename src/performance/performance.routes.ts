@@ -11,10 +11,9 @@ const classWords: Record<string, string> = {
   unattended: 'Data reads, customer not present',
 };
 
-/** The developer interface's performance: a page for compliance, and the same figures public as JSON. */
-export function performanceRoutes() {
+/** The developer interface's performance as a page for compliance officers (mounted with the pages). */
+export function performancePageRoutes() {
   const router = Router();
-
   router.get('/compliance/performance', noStore, requireRole('compliance'), async (_req, res) => {
     res.render('compliance/performance.njk', {
       report: await performanceReport(),
@@ -22,8 +21,12 @@ export function performanceRoutes() {
       classWords,
     });
   });
+  return router;
+}
 
-  // Public and machine-readable, at a stable address: counts and latencies only, nothing about anyone.
+/** The same figures, public and machine-readable at a stable address: counts and latencies only, nothing about anyone. */
+export function performanceDocumentRoutes() {
+  const router = Router();
   router.get('/performance.json', anyone, async (_req, res) => {
     res.set('Cache-Control', 'public, max-age=60').json(await performanceReport());
   });

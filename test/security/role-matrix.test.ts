@@ -618,6 +618,7 @@ const compliancePages: Record<string, (w: World) => string> = {
   'GET /compliance/consents/:consentId': (w) => `/compliance/consents/${w.live.consentId}`,
   'GET /compliance/activity': () => '/compliance/activity?days=7',
   'GET /compliance/funnel': () => '/compliance/funnel?days=7',
+  'GET /compliance/performance': () => '/compliance/performance',
   'GET /compliance/integrity': () => '/compliance/integrity',
   'GET /compliance/integrity/runs/:id': (w) => `/compliance/integrity/runs/${w.runId}`,
   'GET /compliance/export': (w) => `/compliance/export?consentId=${w.live.consentId}`,
@@ -659,6 +660,11 @@ const matrix: Record<string, Row> = {
   'GET /public/*file': {
     kind: 'public',
     call: (_w, as) => as.page('GET', '/public/css/app.css'),
+    expect: { all: 200 },
+  },
+  'GET /performance.json': {
+    kind: 'public',
+    call: (_w, as) => as.page('GET', '/performance.json'),
     expect: { all: 200 },
   },
   'GET /openapi.json': {
