@@ -44,6 +44,12 @@ export function configureViews(app: Express, cache: boolean) {
   env.addFilter('when', function (this: { ctx?: { timeZone?: string } }, value: Date | undefined) {
     return value ? timeInWords(new Date(value), this.ctx?.timeZone ?? defaultTimeZone) : '';
   });
+  // "2026-12" as "December 2026".
+  env.addFilter('month', (value: string) =>
+    new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+      new Date(`${value}-01T00:00:00Z`),
+    ),
+  );
   env.addFilter('consentStatus', (status: string) => consentStatusWords[status] ?? status);
   app.set('view engine', 'njk');
   return env;

@@ -95,6 +95,10 @@ describe('browser: a compliance officer reviews the audit log', function () {
     await page.getByRole('heading', { name: /Consent funnel/ }).waitFor();
     await lookAt(page, 'compliance-funnel', { widths: [1280], reflow: false });
 
+    await page.getByRole('link', { name: 'Performance' }).click();
+    await page.getByRole('heading', { name: 'Developer interface performance' }).waitFor();
+    await lookAt(page, 'compliance-performance', { widths: [1280], reflow: false });
+
     await page.getByRole('link', { name: 'Integrity' }).click();
     await page.getByRole('button', { name: 'Verify now' }).click();
     // The running page does not reload itself: the officer checks progress when they choose.
