@@ -13,6 +13,8 @@ export default tseslint.config(
     },
   },
   { files: ['public/js/**'], languageOptions: { globals: globals.browser, sourceType: 'script' } },
+  // The standalone evidence-pack verifier runs on Node alone.
+  { files: ['examples/**/*.mjs'], languageOptions: { globals: globals.node } },
   // Mocha loads its reporter with require(), so the one reporter of ours is CommonJS.
   {
     files: ['**/*.cjs'],

@@ -1,3 +1,4 @@
+import canonicalize from 'canonicalize';
 import { createHash, createHmac } from 'node:crypto';
 import type { RequestContext } from '../http/request-context.js';
 
@@ -119,17 +120,17 @@ export function macFor(macKey: Buffer, hash: string): string {
   return createHmac('sha256', macKey).update(hash).digest('hex');
 }
 
-/** JSON with object keys sorted at every level and dates as ISO strings, so equal content hashes equally. */
+/**
+ * The canonical JSON every hash and signature is taken over: RFC 8785 (JSON
+ * Canonicalization Scheme) by the `canonicalize` package, so anyone can recompute it with a
+ * public library (examples/verify-evidence-pack). Dates are ISO strings (their toJSON) and
+ * undefined members are left out. Events written before this used a form of our own that
+ * gives the same bytes for every event (a test keeps a hash from then).
+ */
 export function canonicalJson(value: unknown): string {
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
+  const text = canonicalize(value);
+  if (text === undefined) throw new Error('nothing to canonicalise');
+  return text;
 }
 
 function dropUndefined<T extends Record<string, unknown>>(value: T): T {

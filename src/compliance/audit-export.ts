@@ -89,9 +89,10 @@ export async function writeEvidencePack(
     checkpoint: checkpoint && { ...checkpoint, at: checkpoint.at.toISOString() },
     publicKey: keys.publicJwk,
     howToCheck:
-      'Each event hash is SHA-256 over the canonical JSON (keys sorted, no whitespace) of the event without "hash"; ' +
+      'Each event hash is SHA-256 over the RFC 8785 canonical JSON (JCS) of the event without "type" and "hash"; ' +
       'prevHash is the hash of the event before it. The checkpoint signs {"at","hash","keyId","seq","type":"audit-checkpoint"} ' +
-      'with Ed25519 (publicKey). The last line signs the SHA-256 of all lines before it.',
+      'with Ed25519 (publicKey). The last line signs the SHA-256 of all lines before it. ' +
+      'Any RFC 8785 library, SHA-256 and an Ed25519 verifier are enough to check it.',
   });
   const count = await forEachEvent(filter, (event) => emit({ type: 'event', ...eventBody(event) }));
   const sha256 = digest.digest('hex');

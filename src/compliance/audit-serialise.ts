@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify/sync';
 import type { AuditEvent } from '../audit/audit-event.js';
 
 /**
@@ -57,16 +58,16 @@ export function csvRow(event: AuditEvent): string {
     event.prevHash,
     event.hash,
   ];
-  return values.map(csvField).join(',');
+  return csvLine(values);
 }
 
 /**
- * RFC 4180 quoting, and a leading apostrophe on values a spreadsheet would run as a
- * formula (a user agent or reason could start with `=`).
+ * One CSV row by csv-stringify (RFC 4180 quoting), after a leading apostrophe on values a
+ * spreadsheet would run as a formula (a user agent or reason could start with `=`).
  */
-export function csvField(value: string | number | undefined): string {
-  if (value === undefined) return '';
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+export function csvLine(values: readonly (string | number | undefined)[]): string {
+  const cells = values.map((value) =>
+    typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value,
+  );
+  return stringify([cells], { record_delimiter: '' });
 }
