@@ -11,6 +11,7 @@ import {
   auditFilterOf,
   ConsentHistoryQuery,
   ConsentIdParam,
+  EventQuery,
   SeqParam,
 } from './compliance.schemas.js';
 import { flash } from '../http/flash.js';
@@ -103,6 +104,7 @@ export function compliancePageRoutes(audit: AuditLog, options: { retentionDays: 
       events,
       names: await namesFor(events),
       paging,
+      backQuery: filterQuery(query.data),
       // Exports carry the filter as the search understood it, not as it was typed.
       exportQuery: filterQuery(shown),
       filtered: Object.values(shown).some((v) => v !== undefined),
@@ -111,8 +113,18 @@ export function compliancePageRoutes(audit: AuditLog, options: { retentionDays: 
 
   router.get('/compliance/events/:seq', compliance, async (req, res) => {
     const { seq } = parse(SeqParam, req.params);
+    const { back } = parse(EventQuery, req.query);
     const event = await viewEvent(audit, viewerOf(req), seq);
-    res.render('compliance/event.njk', { event, names: await namesFor([event]) });
+    // Back to the search the officer came from, as the search reads it (nothing else gets through).
+    const search = back
+      ? AuditSearchQuery.safeParse(Object.fromEntries(new URLSearchParams(back)))
+      : undefined;
+    res.render('compliance/event.njk', {
+      event,
+      names: await namesFor([event]),
+      backTo: search?.success ? `/compliance?${filterQuery(search.data)}` : '/compliance',
+      backQuery: search?.success ? filterQuery(search.data) : '',
+    });
   });
 
   router.get('/compliance/consents/:consentId', compliance, async (req, res) => {

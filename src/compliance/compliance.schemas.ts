@@ -69,6 +69,8 @@ export const ActivityQuery = z.strictObject({
 });
 
 export const SeqParam = z.strictObject({ seq: z.coerce.number().int().positive() });
+/** `back`: the query string of the search an officer opened an event from, to return to it. */
+export const EventQuery = z.strictObject({ back: optional(z.string().max(2000)) });
 export const ConsentIdParam = z.strictObject({ consentId: identifier });
 
 /** An audit event as the JSON API returns it. */

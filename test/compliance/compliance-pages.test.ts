@@ -184,6 +184,28 @@ describe('compliance pages', function () {
     assert.match(second.text, /rel="first">Newest</);
   });
 
+  it('an event opened from a search leads back to that search, and to nothing else', async () => {
+    const clientId = `app-${randomUUID().slice(0, 8)}`;
+    await createTestAuditLog().record({
+      action: 'data.accessed',
+      actor: { type: 'app', id: clientId },
+      clientId,
+      outcome: 'success',
+    });
+    await indexer.catchUp();
+    const search = await agent.get('/compliance').query({ clientId, outcome: 'success' }).expect(200);
+    const link = /href="(\/compliance\/events\/\d+\?back=[^"]+)"/
+      .exec(search.text)![1]!
+      .replaceAll('&amp;', '&');
+    const event = await agent.get(link).expect(200);
+    const back = /<a href="([^"]*)">← Audit log<\/a>/.exec(event.text)![1]!.replaceAll('&amp;', '&');
+    assert.equal(back, `/compliance?clientId=${clientId}&outcome=success`);
+    const forged = await agent
+      .get(link.replace(/back=.*/, `back=${encodeURIComponent('next=https://evil.example&clientId=x$')}`))
+      .expect(200);
+    assert.match(forged.text, /<a href="\/compliance">← Audit log<\/a>/);
+  });
+
   it('records each view of the log as an audit event', async () => {
     const consentId = `consent-${randomUUID()}`;
     await agent.get('/compliance').query({ consentId }).expect(200);
