@@ -35,3 +35,10 @@ const appSchema = new Schema(
 
 export type AppRecord = InferSchemaType<typeof appSchema>;
 export const AppModel = model('App', appSchema);
+
+/** App names in use, by their normalised form (`_id`): claimed at registration so two apps never share a name. */
+const appNameSchema = new Schema(
+  { _id: { type: String, required: true }, clientId: { type: String, required: true } },
+  { collection: 'app_names', versionKey: false },
+);
+export const AppNameModel = model('AppName', appNameSchema);

@@ -1,4 +1,5 @@
-import { AppModel, type AppRecord } from './app.model.js';
+import { claim } from '../db/primary-key.js';
+import { AppModel, AppNameModel, type AppRecord } from './app.model.js';
 
 /** The app registry, keyed by client_id. Small: apps are registered by staff one by one. */
 
@@ -33,4 +34,16 @@ export async function setStatus(
       },
     },
   );
+}
+
+/**
+ * Takes a name for an app: false when another app has it. The claim settles two
+ * registrations racing for one name; `allApps` covers apps registered before names were claimed.
+ */
+export async function claimAppName(nameKey: string, clientId: string): Promise<boolean> {
+  return claim(AppNameModel, { _id: nameKey, clientId });
+}
+
+export async function releaseAppName(nameKey: string, clientId: string): Promise<void> {
+  await AppNameModel.deleteOne({ _id: nameKey, clientId });
 }

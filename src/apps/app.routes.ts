@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ConsentDeps } from '../consents/consent.service.js';
+import { ConflictError } from '../errors.js';
 import { flash } from '../http/flash.js';
 import { noStore } from '../http/no-store.js';
 import { requestContext } from '../http/request-context.js';
@@ -71,7 +72,15 @@ export function appPageRoutes(audit: AuditLog, consentDeps: ConsentDeps, policy:
           : errorsWithinFields(registration!.error!);
       return showFormAgain(res, 'admin/app-new.njk', problems, { values, policy });
     }
-    const { app, clientSecret } = await registerApp(audit, operator(req), registration.data);
+    let registered;
+    try {
+      registered = await registerApp(audit, operator(req), registration.data);
+    } catch (error) {
+      if (error instanceof ConflictError && error.code === 'duplicate_name')
+        return showFormAgain(res, 'admin/app-new.njk', { name: error.message }, { values, policy });
+      throw error;
+    }
+    const { app, clientSecret } = registered;
     // A secret is shown on this answer alone: it is neither stored nor kept in the session.
     if (clientSecret) return res.status(201).render('admin/app.njk', { app, clientSecret });
     flash(req, 'success', `Registered ${app.name}: client_id ${app._id}.`);

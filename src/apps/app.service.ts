@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { RequestContext } from '../http/request-context.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import { newClientSecret } from './client-secret.js';
 import type { AppRecord } from './app.model.js';
-import { allApps, findApp, insertApp, setStatus } from './app.repository.js';
+import { allApps, claimAppName, findApp, insertApp, releaseAppName, setStatus } from './app.repository.js';
 import type { AppRegistrationInput } from './app.schemas.js';
 
 export interface Operator {
@@ -26,6 +26,33 @@ export async function registerApp(
   input: AppRegistrationInput,
 ): Promise<{ app: AppRecord; clientSecret?: string }> {
   const clientId = newClientId();
+  const key = nameKey(input.name);
+  const taken = (await allApps()).some((other) => nameKey(other.name) === key);
+  if (taken || !(await claimAppName(key, clientId))) {
+    throw new ConflictError(
+      `An app called "${input.name}" is already registered: choose another name`,
+      'duplicate_name',
+    );
+  }
+  try {
+    return await recordAndStore(audit, operator, input, clientId);
+  } catch (error) {
+    await releaseAppName(key, clientId).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Names compared as customers read them: case and spacing do not make two apps different. */
+export function nameKey(name: string): string {
+  return name.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+async function recordAndStore(
+  audit: AuditLog,
+  operator: Operator,
+  input: AppRegistrationInput,
+  clientId: string,
+): Promise<{ app: AppRecord; clientSecret?: string }> {
   const secret = input.tokenEndpointAuthMethod === 'client_secret_basic' ? newClientSecret() : undefined;
   const app = {
     _id: clientId,

@@ -4,7 +4,8 @@ import { AppModel } from '../../src/apps/app.model.js';
 import { readConsent } from '../../src/consents/consent.repository.js';
 import { createConsent } from '../../src/consents/consent.service.js';
 import { authoriseConsent } from '../../src/consents/consent-customer.service.js';
-import { buildFullTestApp } from '../helpers/app.js';
+import { registerApp } from '../../src/apps/app.service.js';
+import { buildFullTestApp, createTestAuditLog } from '../helpers/app.js';
 import { csrfFrom, signedInAgent, type Agent } from '../helpers/agent.js';
 import { lastAuditEventWhere } from '../helpers/audit.js';
 import { createPerson } from '../helpers/factories.js';
@@ -49,6 +50,33 @@ describe('admin pages: the app registry', function () {
     assert.match(page.text, new RegExp(`Registered Spend Wise \\d+: client_id ${clientId}`));
     assert.equal((await AppModel.findById(clientId).lean())?.status, 'active');
     assert.equal((await lastAuditEventWhere({ action: 'app.registered', clientId }))?.outcome, 'success');
+  });
+
+  it('refuses a name another app has, in any case or spacing, and stores nothing', async () => {
+    const name = `Pocket Ledger ${Date.now()}`;
+    await register({ name }, 303);
+    const before = await AppModel.countDocuments();
+    for (const again of [name, `  ${name.toUpperCase().replace(' ', '   ')} `]) {
+      const res = await register({ name: again }, 422);
+      assert.match(res.text, /An app called &quot;.*&quot; is already registered: choose another name/);
+    }
+    assert.equal(await AppModel.countDocuments(), before);
+  });
+
+  it('two registrations of one name at once: exactly one gets it', async () => {
+    const input = {
+      name: `Racing Ledger ${Date.now()}`,
+      purpose: 'Budgets and spending insights from your card transactions.',
+      redirectUris: ['https://racing.example/cb'],
+      jwks: JSON.parse(jwks),
+      tokenEndpointAuthMethod: 'private_key_jwt' as const,
+    };
+    const results = await Promise.allSettled([
+      registerApp(createTestAuditLog(), { id: 'a' }, input),
+      registerApp(createTestAuditLog(), { id: 'b' }, input),
+    ]);
+    assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+    assert.equal(await AppModel.countDocuments({ name: input.name }), 1);
   });
 
   it('records the company behind the app and its register entry, for the consent screen', async () => {

@@ -4,7 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as client from 'openid-client';
 import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
-import { registerApp } from '../../src/apps/app.service.js';
+import { insertApp } from '../../src/apps/app.repository.js';
+import { newClientId } from '../../src/apps/app.service.js';
 import { csrfFrom } from './agent.js';
 import { createCustomerWithAccounts } from './factories.js';
 import { obBasePath } from '../../src/open-banking/ob-api.js';
@@ -42,24 +43,23 @@ export async function registerTestApp(issuer: string, extra: { webhookUrl?: stri
   const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
   const kid = `key-${Math.random().toString(36).slice(2, 10)}`;
   const redirectUri = `${issuer}/cb`;
-  const { app } = await registerApp(
-    createTestAuditLog(),
-    { id: 'test-operator' },
-    {
-      name: 'Budget Buddy',
-      purpose: 'Shows your spending by category across your banks.',
-      legalName: 'Budget Buddy Ltd',
-      registration: 'FCA firm reference 987654',
-      redirectUris: [redirectUri],
-      jwks: {
-        keys: [
-          { ...(await exportJWK(publicKey)), kty: 'EC' as const, kid, use: 'sig' as const, alg: 'ES256' },
-        ],
-      },
-      tokenEndpointAuthMethod: 'private_key_jwt',
-      ...extra,
+  // Test data, stored as registration would store it: every test's app is "Budget Buddy",
+  // which registration itself refuses after the first (app names are unique).
+  const app = await insertApp({
+    _id: newClientId(),
+    name: 'Budget Buddy',
+    purpose: 'Shows your spending by category across your banks.',
+    legalName: 'Budget Buddy Ltd',
+    registration: 'FCA firm reference 987654',
+    redirectUris: [redirectUri],
+    jwks: {
+      keys: [{ ...(await exportJWK(publicKey)), kty: 'EC', kid, use: 'sig', alg: 'ES256' }],
     },
-  );
+    tokenEndpointAuthMethod: 'private_key_jwt',
+    status: 'active',
+    createdBy: 'test-operator',
+    ...extra,
+  });
   return { clientId: app._id, privateKey, kid, redirectUri };
 }
 
