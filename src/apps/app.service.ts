@@ -43,7 +43,7 @@ export async function registerApp(
 }
 
 /** Names compared as customers read them: case and spacing do not make two apps different. */
-export function nameKey(name: string): string {
+function nameKey(name: string): string {
   return name.trim().replace(/\s+/g, ' ').toLowerCase();
 }
 

@@ -86,17 +86,19 @@ export function sealEvent(
   macKey: Buffer,
 ): AuditEvent {
   const { context, ...rest } = input;
-  const content = dropUndefined({
-    ...rest,
-    requestId: context?.requestId,
-    interactionId: context?.interactionId,
-    ip: context?.ip,
-    userAgent: context?.userAgent,
-    seq,
-    at,
-    day: at.toISOString().slice(0, 10),
-    prevHash,
-  });
+  const content = jsonSafe(
+    dropUndefined({
+      ...rest,
+      requestId: context?.requestId,
+      interactionId: context?.interactionId,
+      ip: context?.ip,
+      userAgent: context?.userAgent,
+      seq,
+      at,
+      day: at.toISOString().slice(0, 10),
+      prevHash,
+    }),
+  );
   const hash = contentHash(content);
   return {
     ...(content as Omit<AuditEvent, '_id' | 'hash' | 'mac'>),
@@ -131,6 +133,24 @@ export function canonicalJson(value: unknown): string {
   const text = canonicalize(value);
   if (text === undefined) throw new Error('nothing to canonicalise');
   return text;
+}
+
+/**
+ * What RFC 8785 cannot represent, made representable, so that recording never fails on a
+ * value from outside: a lone UTF-16 surrogate becomes U+FFFD, a number that is not finite
+ * becomes null. The stored event is the made-safe one, so its hash checks out.
+ */
+function jsonSafe<T>(value: T): T {
+  if (typeof value === 'string')
+    return value.replace(
+      /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+      '\uFFFD',
+    ) as T;
+  if (typeof value === 'number') return (Number.isFinite(value) ? value : null) as T;
+  if (Array.isArray(value)) return value.map(jsonSafe) as T;
+  if (value && typeof value === 'object' && !(value instanceof Date))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v)])) as T;
+  return value;
 }
 
 function dropUndefined<T extends Record<string, unknown>>(value: T): T {

@@ -78,15 +78,19 @@ export function consentStory(c: StoryInput): ConsentStory {
   });
   if (c.status === 'EXPD') return ended('Expired', `This connection expired on ${c.changedAt}.`);
   if (c.status === 'RJCT') {
+    const never = `${c.appName} never saw your data.`;
+    if (c.reasonCode === codes.rejectedByCustomer)
+      return ended('Declined', `You declined this request on ${c.changedAt}. ${never}`);
     if (c.reasonCode === codes.timedOut)
       return ended(
         'Not completed',
         `This request lapsed on ${c.changedAt} because it was not approved within an hour.`,
       );
-    return ended(
-      'Declined',
-      `You declined this request on ${c.changedAt}. ${c.appName} never saw your data.`,
-    );
+    if (c.reasonCode === codes.byApp)
+      return ended('Withdrawn by the app', `${c.appName} withdrew this request on ${c.changedAt}. ${never}`);
+    if (c.reasonCode === codes.byBank)
+      return ended('Cancelled by the bank', `We cancelled this request on ${c.changedAt}. ${never}`);
+    return ended('Not approved', `This request ended on ${c.changedAt} without being approved. ${never}`);
   }
   // CANC: ended by someone after it was authorised.
   if (c.reasonCode === codes.byApp)
@@ -98,5 +102,6 @@ export function consentStory(c: StoryInput): ConsentStory {
       'Ended',
       `This connection ended on ${c.changedAt}: either ${c.appName} gave up its access, or a one-time key of its was used twice, which we treat as a security risk.`,
     );
-  return ended('Revoked', `You revoked access on ${c.changedAt}.`);
+  if (c.reasonCode === codes.byCustomer) return ended('Revoked', `You revoked access on ${c.changedAt}.`);
+  return ended('Ended', `This connection ended on ${c.changedAt}.`);
 }

@@ -94,6 +94,7 @@ export function dashboardRoutes(
   router.post('/my/apps/:consentId/revoke', customer, async (req, res) => {
     const { consentId } = parse(ConsentParam, req.params);
     parse(Confirm, req.body);
+    const app = await ownApp(req, consentId);
     const revoked = await revokeConsentByCustomer(
       deps,
       req.user!.customerId!,
@@ -103,7 +104,9 @@ export function dashboardRoutes(
     flash(
       req,
       'success',
-      `You revoked access on ${timeInWords(revoked.statusUpdateDateTime, timeZoneOf(req))}. The app can no longer see your data, and we have asked it to delete what it already holds.`,
+      `You revoked access on ${timeInWords(revoked.statusUpdateDateTime, timeZoneOf(req))}. The app can no longer see your data${
+        app.appNotified ? ', and we have asked it to delete what it already holds.' : '.'
+      }`,
     );
     res.redirect(303, `/my/apps/${consentId}`);
   });

@@ -32,6 +32,8 @@ export interface ConnectedApp {
   expiringSoon: boolean;
   /** The bank has suspended the app: the connection stands, but the app can read nothing. */
   appSuspended: boolean;
+  /** The app takes notices (a webhook): told at once when access ends, and asked to delete the data. */
+  appNotified: boolean;
   story: ConsentStory;
   /** Where the customer renews: the app's own site, which starts a fresh authorisation. */
   appSite: string | undefined;
@@ -104,6 +106,7 @@ async function describe(deps: ConsentDeps, consent: ConsentRecord, timeZone: str
       !appSuspended &&
       consent.expirationDateTime.getTime() - now.getTime() < 30 * dayMs,
     appSuspended,
+    appNotified: Boolean(app?.webhookUrl),
     story: consentStory({
       status: consent.status,
       reasonCode: consent.statusReason?.StatusReasonCode ?? undefined,

@@ -90,7 +90,7 @@ async function noticesOfConsent(
   const [refused, read] = await Promise.all([
     searchAuditEvents(
       { consentId: consent._id, action: 'data.denied', from: new Date(now.getTime() - recentDays * dayMs) },
-      { limit: 100 },
+      { limit: countCap },
     ),
     searchAuditEvents(
       { consentId: consent._id, action: 'data.accessed', from: month.from, to: month.to },
@@ -103,7 +103,7 @@ async function noticesOfConsent(
       notice(
         'refused',
         elsewhere[0]!.at,
-        `${name} tried to read an account you have not shared with it (${times(elsewhere.length)}, most recently on ${timeInWords(elsewhere[0]!.at, timeZone)}). We refused each time.`,
+        `${name} tried to read an account you have not shared with it (${refused.nextCursor !== undefined ? 'more than ' : ''}${times(elsewhere.length)}, most recently on ${timeInWords(elsewhere[0]!.at, timeZone)}). We refused each time.`,
       ),
     );
   const inMonth = read.events.filter((e) => e.at >= month.from && e.at < month.to);

@@ -45,28 +45,38 @@ export function performanceRecorder(options: { now?: () => Date; logger?: Logger
     next();
   }
 
+  /**
+   * Documents taken out of the counting and not yet written, each with its id fixed when it
+   * was taken out: a write retried after a failure that did store it is a duplicate, not a
+   * second count of the same calls.
+   */
+  const pending = new Map<string, { minute: Date; classes: Map<string, ClassMinute> }>();
+
   /** Writes every finished minute (or every minute, at shutdown); a minute that fails to write is kept for the next try. */
   async function flush(everything = false): Promise<number> {
     const current = Math.floor(now().getTime() / minuteMs) * minuteMs;
-    let written = 0;
     for (const [minute, classes] of [...minutes]) {
       if (!everything && minute >= current) continue;
-      const doc = {
-        _id: `${new Date(minute).toISOString()}#${processId}#${(writes += 1)}`,
+      minutes.delete(minute);
+      pending.set(`${new Date(minute).toISOString()}#${processId}#${(writes += 1)}`, {
         minute: new Date(minute),
-        classes: Object.fromEntries(
-          [...classes].map(([cls, c]) => [cls, { ...c, latency: Array.from(c.latency, (n) => n ?? 0) }]),
-        ),
-      };
+        classes,
+      });
+    }
+    let written = 0;
+    for (const [id, { minute, classes }] of [...pending]) {
       try {
-        await recordMinute(doc);
-        minutes.delete(minute);
+        await recordMinute({
+          _id: id,
+          minute,
+          classes: Object.fromEntries(
+            [...classes].map(([cls, c]) => [cls, { ...c, latency: Array.from(c.latency, (n) => n ?? 0) }]),
+          ),
+        });
+        pending.delete(id);
         written += 1;
       } catch (err) {
-        options.logger?.warn(
-          { err, minute: doc.minute },
-          'performance counts not written yet; kept for the next try',
-        );
+        options.logger?.warn({ err, minute }, 'performance counts not written yet; kept for the next try');
       }
     }
     return written;

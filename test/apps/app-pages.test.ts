@@ -170,7 +170,7 @@ describe('admin pages: the app registry', function () {
     const page = await agent.get(`/admin/apps/${clientId}`).expect(200);
     assert.match(
       page.text,
-      new RegExp(`Suspended</span> since \\d+ \\w+ \\d{4} at \\d{2}:\\d{2}: ${reason}`),
+      new RegExp(`Suspended</span> since \\d+ \\w+ \\d{4}, \\d{2}:\\d{2} UTC: ${reason}`),
     );
   });
 

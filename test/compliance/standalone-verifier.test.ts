@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,7 +72,6 @@ describe('an evidence pack checks out with public tools alone (examples/verify-e
   });
 
   it('an event changed with the file digest recomputed is caught: only the bank’s key can sign it', async () => {
-    const { createHash } = await import('node:crypto');
     const event = JSON.parse(pack[2]!);
     const lines = [...pack];
     lines[2] = JSON.stringify({ ...event, recordCount: 999 });
@@ -117,5 +116,27 @@ describe('an evidence pack checks out with public tools alone (examples/verify-e
     void hash;
     void mac;
     assert.equal(canonicalJson(content), canonicalize(JSON.parse(JSON.stringify(content))));
+  });
+
+  it('a value RFC 8785 cannot represent (a lone surrogate, NaN) is made safe rather than failing the record', () => {
+    const input = {
+      action: 'data.denied',
+      actor: { type: 'app', id: 'app-x' },
+      outcome: 'failure',
+      details: { note: 'a\uD800b', ratio: Number.NaN },
+      context: { userAgent: 'agent\uDFFF' },
+    } as AuditInput;
+    const event = sealEvent(input, 7, new Date('2026-12-01T00:00:00Z'), 'b'.repeat(64), Buffer.alloc(32, 2));
+    assert.deepEqual(event.details, { note: 'a\uFFFDb', ratio: null });
+    assert.equal(event.userAgent, 'agent\uFFFD');
+    const { _id, hash, mac, ...content } = event;
+    void _id;
+    void mac;
+    assert.equal(
+      createHash('sha256')
+        .update(canonicalize(JSON.parse(JSON.stringify(content)))!)
+        .digest('hex'),
+      hash,
+    );
   });
 });

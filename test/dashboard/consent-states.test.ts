@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setAppStatus } from '../../src/apps/app.service.js';
 import { readConsent } from '../../src/consents/consent.repository.js';
-import { openConsentForCustomer } from '../../src/consents/consent-customer.service.js';
+import { authoriseConsent, openConsentForCustomer } from '../../src/consents/consent-customer.service.js';
 import { createConsent, deleteConsentByApp } from '../../src/consents/consent.service.js';
 import { createTestAuditLog } from '../helpers/app.js';
 import { csrfFrom, signedInAgent } from '../helpers/agent.js';
@@ -82,6 +82,34 @@ describe('customer dashboard: every state of a connection says what is true of i
       textOf((await agent.get('/my/apps').expect(200)).text),
       /No app can see your data right now\./,
     );
+  });
+
+  it('the revoke page promises a deletion request only to apps that take notices', async () => {
+    const { person, accounts } = await createCustomerWithAccounts(2);
+    const { agent } = await signedInAgent(server.app, person);
+    for (const [extra, promise] of [
+      [
+        { webhookUrl: 'https://budgetbuddy.example/hooks' },
+        /We tell Budget Buddy straight away, and ask it to delete the data/,
+      ],
+      [{}, /Budget Buddy learns that access has ended the next time it asks for your data/],
+    ] as const) {
+      const app = await registerTestApp(server.issuer, extra);
+      const consent = await createConsent(
+        server.consentDeps,
+        app.clientId,
+        { Permissions: ['ReadAccountsBasic'] },
+        {},
+      );
+      await authoriseConsent(
+        server.consentDeps,
+        person.customerId!,
+        consent._id,
+        { accountIds: [accounts[0]!.accountId] },
+        {},
+      );
+      assert.match(textOf((await agent.get(`/my/apps/${consent._id}/revoke`).expect(200)).text), promise);
+    }
   });
 
   it('an app the bank suspended shows as suspended, with what that means, and no renewal', async () => {

@@ -41,6 +41,8 @@ describe('consent story: the words a customer reads for each state', () => {
       expired: story('EXPD', statusReasons.expired).sentence,
       declined: story('RJCT', statusReasons.rejectedByCustomer, { authorised: false }).sentence,
       lapsed: story('RJCT', statusReasons.authorisationTimedOut, { authorised: false }).sentence,
+      withdrawnByApp: story('RJCT', statusReasons.revokedByApp, { authorised: false }).sentence,
+      cancelledByBank: story('RJCT', statusReasons.revokedByBank, { authorised: false }).sentence,
     };
     assert.deepEqual(sentences, {
       revoked: 'You revoked access on 3 December 2026 at 14:05.',
@@ -51,6 +53,10 @@ describe('consent story: the words a customer reads for each state', () => {
       expired: 'This connection expired on 3 December 2026 at 14:05.',
       declined: 'You declined this request on 3 December 2026 at 14:05. Budget Buddy never saw your data.',
       lapsed: 'This request lapsed on 3 December 2026 at 14:05 because it was not approved within an hour.',
+      withdrawnByApp:
+        'Budget Buddy withdrew this request on 3 December 2026 at 14:05. Budget Buddy never saw your data.',
+      cancelledByBank:
+        'We cancelled this request on 3 December 2026 at 14:05. Budget Buddy never saw your data.',
     });
   });
 

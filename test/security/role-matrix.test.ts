@@ -794,12 +794,12 @@ const matrix: Record<string, Row> = {
   'GET /my/settings': {
     kind: 'page',
     call: (_w, as) => as.page('GET', '/my/settings'),
-    expect: { anonymous: S, customer: 200, otherCustomer: 200, compliance: 200, admin: 200, apps: S },
+    expect: customerHome,
   },
   'POST /my/settings': {
     kind: 'page',
     call: (_w, as) => as.page('POST', '/my/settings', { timeZone: 'Europe/London' }),
-    expect: { anonymous: S, customer: 303, otherCustomer: 303, compliance: 303, admin: 303, apps: S },
+    expect: allowed(customerHome, 303),
   },
   'POST /my/apps/:consentId/accounts/:accountId/remove': {
     kind: 'page',
