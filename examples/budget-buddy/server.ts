@@ -39,24 +39,31 @@ async function registration(): Promise<Registration> {
     jwksFile,
     JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid, use: 'sig', alg: 'ES256' }] }),
   );
-  const result = spawnSync(
-    'npm',
-    [
-      'run',
-      '--silent',
-      'app:register',
-      '--',
-      '--name',
-      'Budget Buddy',
-      '--redirect-uri',
-      `${baseUrl}/cb`,
-      '--jwks-file',
-      jwksFile,
-      '--purpose',
-      'Shows your spending by category across your banks.',
-    ],
-    { cwd: join(here, '..', '..'), encoding: 'utf8' },
-  );
+  // App names are unique at the bank: this one names where it runs, and takes a number if
+  // an earlier registration of it (whose saved keys are gone) holds the name.
+  const register = (name: string) =>
+    spawnSync(
+      'npm',
+      [
+        'run',
+        '--silent',
+        'app:register',
+        '--',
+        '--name',
+        name,
+        '--redirect-uri',
+        `${baseUrl}/cb`,
+        '--jwks-file',
+        jwksFile,
+        '--purpose',
+        'Shows your spending by category across your banks.',
+      ],
+      { cwd: join(here, '..', '..'), encoding: 'utf8' },
+    );
+  const base = `Budget Buddy (example on ${new URL(baseUrl).host})`;
+  let result = register(base);
+  for (let n = 2; result.status !== 0 && /already registered/.test(result.stderr) && n <= 9; n++)
+    result = register(`${base} ${n}`);
   if (result.status !== 0) throw new Error(`registration failed:\n${result.stderr}${result.stdout}`);
   const app = JSON.parse(result.stdout.slice(result.stdout.indexOf('{'))) as { client_id: string };
   const saved: Registration = {

@@ -24,18 +24,24 @@ function fail(message) {
 
 const file = process.argv[2];
 if (!file) fail('name the pack to check: node verify.mjs audit-evidence.jsonl');
-const lines = readFileSync(file, 'utf8').split('\n').filter((line) => line !== '');
+const lines = readFileSync(file, 'utf8')
+  .split('\n')
+  .filter((line) => line !== '');
 if (lines.length < 2) fail('a pack has at least a header and a last line');
 
 const header = JSON.parse(lines[0]);
 if (header.type !== 'evidence-pack') fail('the first line is not an evidence pack header');
 const key = createPublicKey({ key: header.publicKey, format: 'jwk' });
-const signedBy = (data, signature) => verify(null, Buffer.from(data), key, Buffer.from(signature, 'base64url'));
+const signedBy = (data, signature) =>
+  verify(null, Buffer.from(data), key, Buffer.from(signature, 'base64url'));
 
 // The last line: the SHA-256 of every line before it, signed.
 const end = JSON.parse(lines.at(-1));
 if (end.type !== 'end') fail('the last line is not the signed end of the pack');
-const body = lines.slice(0, -1).map((line) => `${line}\n`).join('');
+const body = lines
+  .slice(0, -1)
+  .map((line) => `${line}\n`)
+  .join('');
 if (sha256(body) !== end.sha256) fail('the lines before the last were changed (their SHA-256 differs)');
 if (!signedBy(end.sha256, end.signature)) fail('the last line is not signed by the key in the header');
 
@@ -48,7 +54,8 @@ for (const line of lines.slice(1, -1)) {
   if (record.type !== 'event') fail(`an unexpected line: ${line.slice(0, 80)}`);
   const { type, hash, ...content } = record;
   void type;
-  if (sha256(canonicalize(content)) !== hash) fail(`event ${record.seq} was changed (its hash does not match)`);
+  if (sha256(canonicalize(content)) !== hash)
+    fail(`event ${record.seq} was changed (its hash does not match)`);
   if (previous && record.seq === previous.seq + 1 && record.prevHash !== previous.hash)
     fail(`event ${record.seq} is not chained to event ${previous.seq}`);
   hashes.set(record.seq, hash);
@@ -67,7 +74,8 @@ if (checkpoint) {
     at: checkpoint.at,
     keyId: checkpoint.keyId,
   });
-  if (!signedBy(statement, checkpoint.signature)) fail('the checkpoint is not signed by the key in the header');
+  if (!signedBy(statement, checkpoint.signature))
+    fail('the checkpoint is not signed by the key in the header');
   if (hashes.has(checkpoint.seq) && hashes.get(checkpoint.seq) !== checkpoint.hash)
     fail(`event ${checkpoint.seq} differs from the signed checkpoint`);
 }
