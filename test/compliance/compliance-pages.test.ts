@@ -7,6 +7,7 @@ import { anonymousAgent, signedInAgent, type Agent } from '../helpers/agent.js';
 import { lastAuditEventWhere } from '../helpers/audit.js';
 import { createPerson, type TestPerson } from '../helpers/factories.js';
 import { csrfFrom } from '../helpers/agent.js';
+import { textOf } from '../helpers/page-text.js';
 
 describe('compliance pages', function () {
   this.timeout(30_000);
@@ -14,6 +15,18 @@ describe('compliance pages', function () {
   let officer: TestPerson;
   let agent: Agent;
   const indexer = testIndexer;
+
+  /** `times` sign-ins with a wrong password, in the log and indexed. */
+  const failedSignIns = async (person: TestPerson, times: number) => {
+    const { agent: visitor, csrf } = await anonymousAgent(app);
+    for (let i = 0; i < times; i++)
+      await visitor
+        .post('/signin')
+        .type('form')
+        .send({ _csrf: csrf, email: person.email, password: 'no' })
+        .expect(401);
+    await indexer.catchUp();
+  };
 
   before(async () => {
     app = buildTestApp();
@@ -34,14 +47,7 @@ describe('compliance pages', function () {
 
   it('an export says what it holds before it starts, and carries the filter exactly as the search understood it', async () => {
     const customer = await createPerson('customer');
-    const { agent: visitor, csrf } = await anonymousAgent(app);
-    for (let i = 0; i < 2; i++)
-      await visitor
-        .post('/signin')
-        .type('form')
-        .send({ _csrf: csrf, email: customer.email, password: 'no' })
-        .expect(401);
-    await indexer.catchUp();
+    await failedSignIns(customer, 2);
     const page = await agent
       .get('/compliance')
       .query({ customerId: customer.customerId, from: '2026-11-25T09:30', outcome: '' })
@@ -50,7 +56,7 @@ describe('compliance pages', function () {
       .exec(page.text)![1]!
       .replaceAll('&amp;', '&');
     const reviewed = await agent.get(review).expect(200);
-    const text = reviewed.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    const text = textOf(reviewed.text);
     assert.match(text, /Export 2 events/);
     assert.match(
       text,
@@ -68,7 +74,7 @@ describe('compliance pages', function () {
       assert.equal(query.has('outcome'), false);
     }
     const cover = await agent.get(links.find((l) => l.includes('/cover'))!).expect(200);
-    const coverText = cover.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    const coverText = textOf(cover.text);
     assert.match(coverText, /Events in the extract 2/);
     assert.match(coverText, /Intact\. All \d+ events and \d+ signed checkpoints verified\./);
     assert.match(coverText, /Fingerprint \(SHA-256\): ([0-9a-f]{2}:){31}[0-9a-f]{2}/);
@@ -136,13 +142,7 @@ describe('compliance pages', function () {
 
   it('finds a customer by the e-mail they sign in with; an unknown e-mail is refused and offers no export', async () => {
     const customer = await createPerson('customer');
-    const { agent: visitor, csrf } = await anonymousAgent(app);
-    await visitor
-      .post('/signin')
-      .type('form')
-      .send({ _csrf: csrf, email: customer.email, password: 'no' })
-      .expect(401);
-    await indexer.catchUp();
+    await failedSignIns(customer, 1);
     const found = await agent
       .get('/compliance')
       .query({ customerId: customer.email.toUpperCase() })

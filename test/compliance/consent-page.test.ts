@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { signedInAgent } from '../helpers/agent.js';
 import { createPerson } from '../helpers/factories.js';
+import { textOf } from '../helpers/page-text.js';
 import { connectedApp, readData, startOAuthServer } from '../helpers/oauth-client.js';
-
-const textOf = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 
 describe('compliance: a consent’s page', function () {
   this.timeout(60_000);

@@ -7,13 +7,7 @@ import { createTestAuditLog } from '../helpers/app.js';
 import { csrfFrom, signedInAgent } from '../helpers/agent.js';
 import { createCustomerWithAccounts } from '../helpers/factories.js';
 import { connectedApp, registerTestApp, startOAuthServer } from '../helpers/oauth-client.js';
-
-/** Visible text of a page, without tags, so sentences read as a person reads them. */
-const textOf = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#39;/g, "'")
-    .replace(/\s+/g, ' ');
+import { textOf } from '../helpers/page-text.js';
 
 describe('customer dashboard: every state of a connection says what is true of it', function () {
   this.timeout(60_000);

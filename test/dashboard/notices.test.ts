@@ -4,12 +4,7 @@ import { noticesFor } from '../../src/dashboard/notices.service.js';
 import { createTestAuditLog } from '../helpers/app.js';
 import { signedInAgent } from '../helpers/agent.js';
 import { connectedApp, readData, startOAuthServer } from '../helpers/oauth-client.js';
-
-const textOf = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#39;/g, "'")
-    .replace(/\s+/g, ' ');
+import { textOf } from '../helpers/page-text.js';
 
 describe('customer notices', function () {
   this.timeout(60_000);
