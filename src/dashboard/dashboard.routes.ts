@@ -16,7 +16,14 @@ import { requireRole } from '../http/require-role.js';
 import { timeInWords } from '../http/time-words.js';
 import { parse } from '../http/validate.js';
 import { describeRead, refusalInWords } from './access-words.js';
-import { accessHistory, connectedApp, connectedApps, tabs, type Tab } from './dashboard.service.js';
+import {
+  accessHistory,
+  connectedApp,
+  connectedApps,
+  namesAfterChange,
+  tabs,
+  type Tab,
+} from './dashboard.service.js';
 import { noticesFor } from './notices.service.js';
 import { buildReceipt, signReceipt } from './receipt.service.js';
 
@@ -94,13 +101,13 @@ export function dashboardRoutes(
   router.post('/my/apps/:consentId/revoke', customer, async (req, res) => {
     const { consentId } = parse(ConsentParam, req.params);
     parse(Confirm, req.body);
-    const app = await ownApp(req, consentId);
     const revoked = await revokeConsentByCustomer(
       deps,
       req.user!.customerId!,
       consentId,
       requestContext(req),
     );
+    const app = await namesAfterChange(revoked.clientId);
     flash(
       req,
       'success',
@@ -141,10 +148,19 @@ export function dashboardRoutes(
   router.post('/my/apps/:consentId/accounts/:accountId/remove', customer, async (req, res) => {
     const { consentId, accountId } = parse(AccountParam, req.params);
     parse(Confirm, req.body);
-    const app = await ownApp(req, consentId);
-    const label = app.accounts.find((a) => a.accountId === accountId)?.label ?? 'That account';
-    await removeAccountFromConsent(deps, req.user!.customerId!, consentId, accountId, requestContext(req));
-    flash(req, 'success', `${label} is no longer shared with ${app.appName}. The other accounts still are.`);
+    const changed = await removeAccountFromConsent(
+      deps,
+      req.user!.customerId!,
+      consentId,
+      accountId,
+      requestContext(req),
+    );
+    const names = await namesAfterChange(changed.clientId, accountId);
+    flash(
+      req,
+      'success',
+      `${names.accountLabel} is no longer shared with ${names.appName}. The other accounts still are.`,
+    );
     res.redirect(303, `/my/apps/${consentId}`);
   });
 

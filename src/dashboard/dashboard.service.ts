@@ -66,6 +66,16 @@ export async function connectedApp(
   return describe(deps, await customersOwnConsent(deps, customerId, consentId), timeZone);
 }
 
+/** What a message after a change names: the app, whether it takes notices, and an account. */
+export async function namesAfterChange(clientId: string, accountId?: string) {
+  const [app, accounts] = await Promise.all([findApp(clientId), accountId ? findAccounts([accountId]) : []]);
+  return {
+    appName: app?.name ?? 'The app',
+    appNotified: Boolean(app?.webhookUrl),
+    accountLabel: accounts[0] ? accountLabel(accounts[0]) : 'That account',
+  };
+}
+
 /** The customer's own record of an app's reads and refused reads under one consent, newest first. */
 export async function accessHistory(consentId: string, before: number | undefined) {
   const [accessed, denied] = await Promise.all([
