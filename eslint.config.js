@@ -36,7 +36,7 @@ export default tseslint.config(
               message: 'Models belong to repositories: call the feature\'s <feature>.repository.ts instead.',
             },
             {
-              group: ['**/db/primary-key.js', '**/db/lease.js', 'mongoose', 'mongodb'],
+              group: ['**/db/primary-key.js', '**/db/lease.js', '**/db/serial-updates.js', 'mongoose', 'mongodb'],
               allowTypeImports: true,
               message: 'Storage building blocks belong to repositories (docs/storage.md).',
             },

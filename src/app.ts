@@ -25,6 +25,7 @@ import { createPassport } from './auth/passport.js';
 import type { Config } from './config.js';
 import { complianceApiRoutes } from './compliance/compliance-api.routes.js';
 import { compliancePageRoutes } from './compliance/compliance.routes.js';
+import { exportPageRoutes } from './compliance/export.routes.js';
 import { csrfProtection } from './http/csrf.js';
 import { exposeCurrentUser } from './http/current-user.js';
 import { anyone } from './http/require-role.js';
@@ -168,6 +169,7 @@ export function createApp({
     }),
   );
   pages.use(compliancePageRoutes(audit, { retentionDays: config.AUDIT_RETENTION_DAYS }));
+  pages.use(exportPageRoutes(audit, config.publicUrl));
   pages.use(complianceApiRoutes(audit));
   pages.use(performancePageRoutes());
   app.use(pages);

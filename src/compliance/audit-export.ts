@@ -15,10 +15,14 @@ async function writeLine(out: Writable, line: string) {
   if (!out.write(`${line}\n`)) await once(out, 'drain');
 }
 
+/** Told how many events have been written so far, after each page. */
+export type ExportProgress = (written: number) => void;
+
 /** Every matching event, oldest first, one page at a time. */
 async function forEachEvent(
   filter: AuditFilter,
   visit: (event: Parameters<typeof csvRow>[0]) => Promise<void>,
+  progress?: ExportProgress,
 ) {
   let after: number | undefined;
   let count = 0;
@@ -28,6 +32,7 @@ async function forEachEvent(
       await visit(event);
       count += 1;
     }
+    progress?.(count);
     after = page.nextCursor;
   } while (after !== undefined);
   return count;
@@ -38,13 +43,21 @@ export async function countEvents(filter: AuditFilter): Promise<number> {
   return forEachEvent(filter, async () => undefined);
 }
 
-export async function writeCsvExport(out: Writable, filter: AuditFilter): Promise<number> {
+export async function writeCsvExport(
+  out: Writable,
+  filter: AuditFilter,
+  progress?: ExportProgress,
+): Promise<number> {
   await writeLine(out, csvColumns.join(','));
-  return forEachEvent(filter, (event) => writeLine(out, csvRow(event)));
+  return forEachEvent(filter, (event) => writeLine(out, csvRow(event)), progress);
 }
 
-export async function writeJsonLinesExport(out: Writable, filter: AuditFilter): Promise<number> {
-  return forEachEvent(filter, (event) => writeLine(out, JSON.stringify(eventBody(event))));
+export async function writeJsonLinesExport(
+  out: Writable,
+  filter: AuditFilter,
+  progress?: ExportProgress,
+): Promise<number> {
+  return forEachEvent(filter, (event) => writeLine(out, JSON.stringify(eventBody(event))), progress);
 }
 
 /**
@@ -62,6 +75,7 @@ export async function writeEvidencePack(
     keys: AuditKeys;
     generatedBy: string;
   },
+  progress?: ExportProgress,
 ): Promise<number> {
   const digest = createHash('sha256');
   const emit = async (record: unknown) => {
@@ -94,7 +108,7 @@ export async function writeEvidencePack(
       'with Ed25519 (publicKey). The last line signs the SHA-256 of all lines before it. ' +
       'Any RFC 8785 library, SHA-256 and an Ed25519 verifier are enough to check it.',
   });
-  const count = await forEachEvent(filter, (event) => emit({ type: 'event', ...eventBody(event) }));
+  const count = await forEachEvent(filter, (event) => emit({ type: 'event', ...eventBody(event) }), progress);
   const sha256 = digest.digest('hex');
   await writeLine(
     out,

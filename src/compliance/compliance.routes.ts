@@ -5,8 +5,6 @@ import { auditActions, outcomes } from '../audit/audit-event.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import {
   ActivityQuery,
-  AuditEvidenceQuery,
-  AuditExportQuery,
   AuditSearchQuery,
   auditFilterOf,
   ConsentHistoryQuery,
@@ -29,10 +27,8 @@ import {
   viewEvents,
   viewIntegrity,
 } from './compliance.service.js';
-import { sendEvidencePack, sendExport } from './export-response.js';
 import { noApp } from '../audit/audit-stats.js';
 import { consentFunnel, funnelStages } from './consent-funnel.service.js';
-import { evidenceCover, reviewExport } from './export-review.service.js';
 import { appsNeedingAttention } from './attention.js';
 import { namesFor } from './names.js';
 import { datePresets, filterQuery, withQuery } from './search-links.js';
@@ -199,32 +195,6 @@ export function compliancePageRoutes(audit: AuditLog, options: { retentionDays: 
         : 'The audit log is empty: nothing to sign yet.',
     );
     res.redirect(303, '/compliance/integrity');
-  });
-
-  // Before any export: the filter in words and how many events it holds.
-  router.get('/compliance/export/review', compliance, async (req, res) => {
-    const query = parse(AuditEvidenceQuery, req.query);
-    res.render('compliance/export-review.njk', {
-      ...(await reviewExport(auditFilterOf(query))),
-      exportQuery: filterQuery(query),
-    });
-  });
-
-  router.get('/compliance/evidence-pack/cover', compliance, async (req, res) => {
-    const query = parse(AuditEvidenceQuery, req.query);
-    res.render('compliance/evidence-cover.njk', {
-      cover: await evidenceCover(audit, viewerOf(req), auditFilterOf(query)),
-      exportQuery: filterQuery(query),
-    });
-  });
-
-  router.get('/compliance/export', compliance, async (req, res) => {
-    const { format, ...filter } = parse(AuditExportQuery, req.query);
-    await sendExport(req, res, audit, auditFilterOf(filter), format);
-  });
-
-  router.get('/compliance/evidence-pack', compliance, async (req, res) => {
-    await sendEvidencePack(req, res, audit, auditFilterOf(parse(AuditEvidenceQuery, req.query)));
   });
 
   return router;

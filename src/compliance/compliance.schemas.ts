@@ -59,6 +59,18 @@ export const AuditEvidenceQuery = z
   .strictObject(filterShape)
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'must not be after "to"', path: ['from'] });
 
+/** The review page's form: the filter it showed, the format asked for, and the count it showed. */
+export const ExportForm = z
+  .strictObject({
+    ...filterShape,
+    format: z.enum(['csv', 'jsonl', 'evidence-pack']),
+    expected: optional(z.coerce.number().int().nonnegative()),
+    _csrf: z.string(),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'must not be after "to"', path: ['from'] });
+
+export const ExportIdParam = z.strictObject({ id: z.uuid('is not an export id') });
+
 export const ConsentHistoryQuery = z.strictObject({
   after: optional(z.coerce.number().int().nonnegative()),
   limit: optional(z.coerce.number().int().min(1).max(500)),

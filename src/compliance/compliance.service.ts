@@ -91,7 +91,12 @@ export async function consentSummary(consentId: string, now = new Date()) {
   const accounts = await findAccounts(consent.accountIds ?? []);
   return {
     consent,
-    permissions: consent.permissions.map((p) => permissionWording[p as Permission]?.title ?? p),
+    // The customer's words ("Your balances") read as the officer's: "Balances".
+    permissions: consent.permissions.map((p) =>
+      (permissionWording[p as Permission]?.title ?? p).replace(/^Your (.)/, (_, first: string) =>
+        first.toUpperCase(),
+      ),
+    ),
     accounts: accounts.map((a) => accountLabel(a)),
   };
 }
@@ -237,13 +242,23 @@ export async function getVerificationRun(id: string) {
   return run as typeof run & { result?: VerificationResult };
 }
 
-export async function recordExport(audit: AuditLog, viewer: Viewer, filter: AuditFilter, format: string) {
+/**
+ * Records an export before its first byte leaves: its format and its filter (as
+ * `describeFilter` gives it), with the number of events and the prepared export's id when
+ * they are known beforehand.
+ */
+export async function recordExport(
+  audit: AuditLog,
+  viewer: Viewer,
+  format: string,
+  details: Record<string, string | number>,
+) {
   await audit.record({
     action: 'audit.exported',
     actor: { type: 'staff', id: viewer.user.id },
     outcome: 'success',
     resource: format,
     context: viewer.request,
-    details: describeFilter(filter),
+    details,
   });
 }

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { AuditFilter } from '../audit/audit-query.repository.js';
 import { writeCsvExport, writeEvidencePack, writeJsonLinesExport } from './audit-export.js';
-import { recordExport, verifyNow } from './compliance.service.js';
+import { describeFilter, recordExport, verifyNow } from './compliance.service.js';
 import { viewerOf } from './viewer.js';
 
 const stamp = () => new Date().toISOString().replaceAll(':', '').slice(0, 15);
@@ -15,7 +15,7 @@ export async function sendExport(
   filter: AuditFilter,
   format: 'csv' | 'jsonl',
 ) {
-  await recordExport(audit, viewerOf(req), filter, format);
+  await recordExport(audit, viewerOf(req), format, describeFilter(filter));
   res.set({
     'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
     'Content-Disposition': `attachment; filename="audit-export-${stamp()}.${format}"`,
@@ -30,7 +30,7 @@ export async function sendExport(
 export async function sendEvidencePack(req: Request, res: Response, audit: AuditLog, filter: AuditFilter) {
   const viewer = viewerOf(req);
   const verification = await verifyNow(audit, viewer);
-  await recordExport(audit, viewer, filter, 'evidence-pack');
+  await recordExport(audit, viewer, 'evidence-pack', describeFilter(filter));
   const checkpoint = verification.latestCheckpoint;
   res.set({
     'Content-Type': 'application/x-ndjson; charset=utf-8',

@@ -1,9 +1,6 @@
-import { createHash } from 'node:crypto';
 import { actionWords } from '../audit/action-words.js';
-import type { AuditLog } from '../audit/audit-log.js';
 import type { AuditFilter } from '../audit/audit-query.repository.js';
 import { countEvents } from './audit-export.js';
-import { verifyNow, type Viewer } from './compliance.service.js';
 import { namesFor } from './names.js';
 
 /**
@@ -32,32 +29,4 @@ export async function filterInWords(filter: AuditFilter): Promise<string[]> {
     filter.excludeAction && `Leaving out: ${actionWords[filter.excludeAction]}`,
   ].filter((w): w is string => Boolean(w));
   return words.length ? words : ['Every event in the log'];
-}
-
-/**
- * The printable cover of an evidence pack for a regulator: its scope and filter, how many
- * events, the verification of the whole chain run now, the checkpoint it was checked
- * against, and the fingerprint of the public key that signs checkpoints and the pack.
- * Verifying is recorded in the audit log, as for the pack.
- */
-export async function evidenceCover(audit: AuditLog, viewer: Viewer, filter: AuditFilter) {
-  const verification = await verifyNow(audit, viewer);
-  const review = await reviewExport(filter);
-  const publicKey = audit.keys.publicJwk;
-  return {
-    ...review,
-    verification,
-    checkpoint: verification.latestCheckpoint,
-    key: {
-      id: publicKey.kid,
-      // SHA-256 of the raw Ed25519 public key, as hex in pairs, for reading aloud or on paper.
-      fingerprint: createHash('sha256')
-        .update(Buffer.from(publicKey.x, 'base64url'))
-        .digest('hex')
-        .match(/../g)!
-        .join(':'),
-    },
-    generatedAt: new Date(),
-    generatedBy: viewer.user.email,
-  };
 }

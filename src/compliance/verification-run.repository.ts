@@ -1,21 +1,13 @@
+import { serialUpdates } from '../db/serial-updates.js';
 import { VerificationRunModel } from './verification-run.model.js';
 
-/**
- * Verification runs, for the pages to follow. A run's document has one writer (the run),
- * and its updates go one at a time: updates are read-modify-write on the embedded
- * database, so a progress update still in flight could put back `running` over the final
- * status (docs/storage.md, "single writers").
- */
+/** Verification runs, for the pages to follow. A run's document has one writer, the run. */
 export async function startRun(id: string, startedBy: string, at = new Date()) {
   await VerificationRunModel.create({ _id: id, status: 'running', startedBy, startedAt: at });
-  let written: Promise<unknown> = Promise.resolve();
   return {
-    update(set: Record<string, unknown>): Promise<unknown> {
-      written = written
-        .catch(() => undefined)
-        .then(() => VerificationRunModel.updateOne({ _id: id }, { $set: set }).exec());
-      return written;
-    },
+    update: serialUpdates((set: Record<string, unknown>) =>
+      VerificationRunModel.updateOne({ _id: id }, { $set: set }).exec(),
+    ),
   };
 }
 

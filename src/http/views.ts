@@ -50,6 +50,14 @@ export function configureViews(app: Express, cache: boolean) {
       new Date(`${value}-01T00:00:00Z`),
     ),
   );
+  // A file's size in words: "12.4 MB" (decimal units, as browsers and file managers show them).
+  env.addFilter('filesize', (bytes: number | undefined) => {
+    if (typeof bytes !== 'number') return '';
+    if (bytes < 1000) return `${bytes} bytes`;
+    const [size, unit] =
+      bytes < 1e6 ? [bytes / 1e3, 'kB'] : bytes < 1e9 ? [bytes / 1e6, 'MB'] : [bytes / 1e9, 'GB'];
+    return `${size.toFixed(1)} ${unit}`;
+  });
   env.addFilter('consentStatus', (status: string) => consentStatusWords[status] ?? status);
   app.set('view engine', 'njk');
   return env;

@@ -8,12 +8,14 @@ import { lastAuditEventWhere } from '../helpers/audit.js';
 import { createPerson, type TestPerson } from '../helpers/factories.js';
 import { csrfFrom } from '../helpers/agent.js';
 import { textOf } from '../helpers/page-text.js';
+import { downloadText, prepareExport } from '../helpers/exports.js';
 
 describe('compliance pages', function () {
   this.timeout(30_000);
   let app: Express;
   let officer: TestPerson;
   let agent: Agent;
+  let officerCsrf: string;
   const indexer = testIndexer;
 
   /** `times` sign-ins with a wrong password, in the log and indexed. */
@@ -31,7 +33,7 @@ describe('compliance pages', function () {
   before(async () => {
     app = buildTestApp();
     officer = await createPerson('compliance');
-    ({ agent } = await signedInAgent(app, officer));
+    ({ agent, csrf: officerCsrf } = await signedInAgent(app, officer));
   });
 
   it('a filter the search refuses offers no export: an export without it would be the whole log', async () => {
@@ -63,21 +65,19 @@ describe('compliance pages', function () {
       new RegExp(`Customer: ${customer.name} \\(${customer.email}\\), customer ID ${customer.customerId}`),
     );
     assert.match(text, /From 2026-11-25 09:30 UTC/);
-    const links = [...reviewed.text.matchAll(/href="(\/compliance\/(?:export\?|evidence-pack)[^"]*)"/g)].map(
-      (m) => m[1]!.replaceAll('&amp;', '&'),
+    // The form carries the filter exactly as searched, and the count it showed.
+    const fields = Object.fromEntries(
+      [...reviewed.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [
+        m[1]!,
+        m[2]!,
+      ]),
     );
-    assert.equal(links.length, 4, 'CSV, JSON Lines, evidence pack and its printable cover');
-    for (const link of links) {
-      const query = new URL(link, 'http://x').searchParams;
-      assert.equal(query.get('customerId'), customer.customerId);
-      assert.equal(query.get('from'), '2026-11-25T09:30:00.000Z', 'the time as searched (UTC)');
-      assert.equal(query.has('outcome'), false);
-    }
-    const cover = await agent.get(links.find((l) => l.includes('/cover'))!).expect(200);
-    const coverText = textOf(cover.text);
-    assert.match(coverText, /Events in the extract 2/);
-    assert.match(coverText, /Intact\. All \d+ events and \d+ signed checkpoints verified\./);
-    assert.match(coverText, /Fingerprint \(SHA-256\): ([0-9a-f]{2}:){31}[0-9a-f]{2}/);
+    assert.equal(fields.customerId, customer.customerId);
+    assert.equal(fields.from, '2026-11-25T09:30:00.000Z', 'the time as searched (UTC)');
+    assert.equal('outcome' in fields, false);
+    assert.equal(fields.expected, '2');
+    assert.match(text, /Prepare CSV/);
+    assert.match(text, /Prepare the signed evidence pack, with a printable cover/);
   });
 
   it('every sign-in, success or failure, appears in the log and can be filtered to and exported', async () => {
@@ -116,16 +116,11 @@ describe('compliance pages', function () {
       .expect(200);
     assert.match(succeeded.text, /<span class="tag" title="auth\.signed_in">Signed in<\/span>/);
 
-    const csv = await agent
-      .get('/compliance/export')
-      .query({ customerId: customer.customerId, format: 'csv' })
-      .buffer(true)
-      .parse((res, callback) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => callback(null, text));
-      })
-      .expect(200);
+    const { id } = await prepareExport(agent, officerCsrf, {
+      customerId: customer.customerId!,
+      format: 'csv',
+    });
+    const csv = await downloadText(agent, id);
     assert.match(csv.headers['content-type']!, /text\/csv/);
     assert.match(csv.headers['content-disposition']!, /attachment; filename="audit-export-/);
     const lines = (csv.body as string).trim().split('\n');
@@ -138,6 +133,8 @@ describe('compliance pages', function () {
 
     const exported = await lastAuditEventWhere({ action: 'audit.exported', 'actor.id': officer.id });
     assert.equal(exported?.details?.customerId, customer.customerId);
+    assert.equal(exported?.details?.count, 2, 'the download is recorded with its number of events');
+    assert.equal(exported?.details?.exportId, id);
   });
 
   it('finds a customer by the e-mail they sign in with; an unknown e-mail is refused and offers no export', async () => {
@@ -336,8 +333,8 @@ describe('compliance pages', function () {
       '/compliance',
       '/compliance/activity',
       '/compliance/integrity',
-      '/compliance/export',
-      '/compliance/evidence-pack',
+      '/compliance/export/review',
+      `/compliance/exports/${randomUUID()}`,
       '/compliance/events/1',
       '/compliance/consents/x',
     ];

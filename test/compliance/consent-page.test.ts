@@ -19,7 +19,8 @@ describe('compliance: a consent’s page', function () {
     });
     await readData(server.issuer, s.c, s.tokens.access_token, '/balances');
     const { agent } = await signedInAgent(server.app, await createPerson('compliance'));
-    const page = textOf((await agent.get(`/compliance/consents/${s.consentId}`).expect(200)).text);
+    const html = (await agent.get(`/compliance/consents/${s.consentId}`).expect(200)).text;
+    const page = textOf(html);
     const card = s.accounts[1]!;
     assert.match(page, new RegExp(`App Budget Buddy ${s.app.clientId}`));
     assert.match(
@@ -27,7 +28,7 @@ describe('compliance: a consent’s page', function () {
       new RegExp(`Customer ${s.person.name} \\(${s.person.email}\\) ${s.person.customerId}`),
     );
     assert.match(page, /Status now Active: Authorised by the customer/);
-    assert.match(page, /Permissions Your account names and types; Your balances/);
+    assert.match(page, /Permissions Account names and types; Balances/);
     assert.match(page, new RegExp(`Accounts ${card.nickname} ending ${card.maskedPan!.slice(-4)}`));
     const timeline = page.slice(page.indexOf('Timeline'));
     assert.ok(
@@ -35,6 +36,11 @@ describe('compliance: a consent’s page', function () {
         timeline.indexOf('Consent authorised') < timeline.indexOf('Data read'),
       'its life, oldest first',
     );
+    const exportLink = /href="(\/compliance\/export\/review\?[^"]+)">Export this consent’s events…/.exec(
+      html,
+    );
+    assert.ok(exportLink, 'its events can be exported');
+    assert.match(textOf((await agent.get(exportLink[1]!).expect(200)).text), /Export 3 events/);
   });
 
   it('an id the bank holds no consent for says so, and still shows any events', async () => {

@@ -1,27 +1,31 @@
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
 import type { Browser } from 'playwright-core';
-import { buildTestApp, createTestAuditLog, testIndexer } from '../helpers/app.js';
-import { launchBrowser, listen, watchConsoleErrors } from '../helpers/browser.js';
+import { createTestAuditLog, testIndexer } from '../helpers/app.js';
+import { launchBrowser, watchConsoleErrors } from '../helpers/browser.js';
 import { lookAt } from '../helpers/look-at.js';
 import { createPerson } from '../helpers/factories.js';
+import { connectedApp, readData, startOAuthServer } from '../helpers/oauth-client.js';
 
 describe('browser: a compliance officer reviews the audit log', function () {
   this.timeout(90_000);
   let browser: Browser;
-  let server: Server;
+  let server: Awaited<ReturnType<typeof startOAuthServer>>;
   let baseUrl: string;
 
   before(async () => {
     browser = await launchBrowser();
-    ({ server, baseUrl } = await listen(buildTestApp({ TRUST_PROXY: 'false' })));
+    server = await startOAuthServer();
+    baseUrl = server.issuer;
   });
   after(async () => {
     await browser?.close();
-    server?.close();
+    await server?.close();
   });
 
-  it('finds a failed sign-in, opens it, sees activity charts, and verifies the log', async () => {
+  it('finds a failed sign-in, exports it with a cover, opens a consent’s life, sees activity charts, and verifies the log', async () => {
+    // A customer connected an app, which read her balances.
+    const connected = await connectedApp(server, ['ReadAccountsBasic', 'ReadBalances']);
+    await readData(server.issuer, connected.c, connected.tokens.access_token, '/balances');
     const officer = await createPerson('compliance');
     const customer = await createPerson('customer');
     const audit = createTestAuditLog();
@@ -73,14 +77,48 @@ describe('browser: a compliance officer reviews the audit log', function () {
     await page.getByRole('link', { name: 'Export these events…' }).click();
     await page.getByRole('heading', { name: 'Export 1 event' }).waitFor();
     await lookAt(page, 'compliance-export-review', { widths: [1280], reflow: false });
+    const searchUrl = page.url().replace(/\/export\/review\?/, '?');
+    // Prepared in the background; the page shows progress and is checked when the officer chooses.
+    await page
+      .getByRole('button', { name: 'Prepare the signed evidence pack, with a printable cover' })
+      .click();
+    await page.getByRole('heading', { name: 'Signed evidence pack export' }).waitFor();
+    for (let i = 0; i < 60 && !(await page.getByText('Ready.').isVisible()); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await page.getByRole('link', { name: 'Check progress' }).click();
+    }
+    assert.match(await page.getByRole('status').innerText(), /Ready\. 1 event, [\d.]+ kB\./);
+    await lookAt(page, 'compliance-export-ready', { widths: [1280], reflow: false });
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Download' }).click();
+    assert.match((await download).suggestedFilename(), /^audit-evidence-.*\.jsonl$/);
+    assert.equal(await (await download).failure(), null, 'the whole file arrived');
     await page.getByRole('link', { name: 'Printable cover for a regulator' }).click();
     await page.locator('.verdict').getByText('Intact.').waitFor();
     await lookAt(page, 'compliance-evidence-cover', { widths: [1280], reflow: false });
-    await page.goBack();
-    await page.goBack();
+
+    await page.goto(searchUrl);
     await rows.first().getByRole('link').first().click();
     await page.getByRole('heading', { name: /Audit event \d+/ }).waitFor();
     await lookAt(page, 'compliance-event', { widths: [1280], reflow: false });
+
+    // The app's read, then the consent it was made under: who, which app, what, and its life.
+    await page.goto(`${baseUrl}/compliance`);
+    await page.getByLabel('App', { exact: true }).selectOption({ value: connected.app.clientId });
+    await page.getByLabel('Action').selectOption({ label: 'Data read' });
+    await page.getByRole('button', { name: 'Search' }).click();
+    await rows.first().getByRole('link').first().click();
+    await page.getByRole('heading', { name: /Audit event \d+/ }).waitFor();
+    await page.getByRole('link', { name: connected.consentId }).click();
+    await page
+      .getByRole('heading', { name: /Consent/ })
+      .first()
+      .waitFor();
+    assert.match(
+      await page.locator('main').innerText(),
+      new RegExp(`Budget Buddy[\\s\\S]*${connected.person.name}[\\s\\S]*Active[\\s\\S]*Balances`),
+    );
+    await lookAt(page, 'compliance-consent', { widths: [1280, 390] });
 
     await page.getByRole('link', { name: 'Activity' }).click();
     await page.getByRole('heading', { name: /Activity/ }).waitFor();

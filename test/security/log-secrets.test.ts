@@ -12,6 +12,7 @@ import { testAuditKeyPem, testAuditKeys, testConfig, testOAuthSecrets } from '..
 import { signedInAgent } from '../helpers/agent.js';
 import { createPerson } from '../helpers/factories.js';
 import { connectedApp, readData, TestBrowser, csrfOf } from '../helpers/oauth-client.js';
+import { downloadText, prepareExport } from '../helpers/exports.js';
 import { allPermissions } from './world.js';
 
 function luhnValid(digits: string): boolean {
@@ -199,7 +200,10 @@ describe('logs carry no secrets and no card numbers, through a whole journey', f
     collector.add('CSRF token', staff.csrf);
     for (const res of [
       await staff.agent.get(`/api/compliance/export?format=jsonl&consentId=${linked.consentId}`).expect(200),
-      await staff.agent.get(`/compliance/export?format=csv&consentId=${linked.consentId}`).expect(200),
+      await downloadText(
+        staff.agent,
+        (await prepareExport(staff.agent, staff.csrf, { format: 'csv', consentId: linked.consentId })).id,
+      ),
       await staff.agent.get(`/api/compliance/evidence-pack?consentId=${linked.consentId}`).expect(200),
     ]) {
       collector.addCookies((res.headers['set-cookie'] as unknown as string[] | undefined) ?? []);

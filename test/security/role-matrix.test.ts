@@ -20,6 +20,7 @@ import type { Permission } from '../../src/consents/consent.js';
 import { linkGrantToConsent } from '../../src/oauth/grant-consent.repository.js';
 import { csrfFrom, type Agent } from '../helpers/agent.js';
 import { lastAuditEventWhere } from '../helpers/audit.js';
+import { finishedEvidencePack } from '../helpers/exports.js';
 import { createCustomerWithAccounts, createPerson } from '../helpers/factories.js';
 import {
   appClient,
@@ -389,6 +390,7 @@ async function buildWorld() {
     ccX: '',
     ccY: '',
     runId: randomUUID(),
+    exportId: randomUUID(),
     seq: 0,
     signinPerson,
     jwks: JSON.stringify({
@@ -537,6 +539,7 @@ async function buildWorld() {
     startedBy: 'role-matrix',
     startedAt: new Date(),
   });
+  await finishedEvidencePack(world.exportId, compliance);
   world.seq = (await lastAuditEventWhere({ consentId: world.live.consentId }))!.seq;
   return world;
 }
@@ -621,11 +624,10 @@ const compliancePages: Record<string, (w: World) => string> = {
   'GET /compliance/performance': () => '/compliance/performance',
   'GET /compliance/integrity': () => '/compliance/integrity',
   'GET /compliance/integrity/runs/:id': (w) => `/compliance/integrity/runs/${w.runId}`,
-  'GET /compliance/export': (w) => `/compliance/export?consentId=${w.live.consentId}`,
-  'GET /compliance/evidence-pack': (w) => `/compliance/evidence-pack?consentId=${w.live.consentId}`,
   'GET /compliance/export/review': (w) => `/compliance/export/review?consentId=${w.live.consentId}`,
-  'GET /compliance/evidence-pack/cover': (w) =>
-    `/compliance/evidence-pack/cover?consentId=${w.live.consentId}`,
+  'GET /compliance/exports/:id': (w) => `/compliance/exports/${w.exportId}`,
+  'GET /compliance/exports/:id/download': (w) => `/compliance/exports/${w.exportId}/download`,
+  'GET /compliance/exports/:id/cover': (w) => `/compliance/exports/${w.exportId}/cover`,
 };
 const complianceApi: Record<string, (w: World) => string> = {
   'GET /api/compliance/events': (w) => `/api/compliance/events?consentId=${w.live.consentId}`,
@@ -927,6 +929,11 @@ const matrix: Record<string, Row> = {
   'POST /compliance/integrity/verify': {
     kind: 'page',
     call: (_w, as) => as.page('POST', '/compliance/integrity/verify'),
+    expect: allowed(compliancePage, 303),
+  },
+  'POST /compliance/exports': {
+    kind: 'page',
+    call: (w, as) => as.page('POST', '/compliance/exports', { consentId: w.live.consentId, format: 'csv' }),
     expect: allowed(compliancePage, 303),
   },
   'POST /compliance/integrity/checkpoints': {

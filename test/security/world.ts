@@ -31,7 +31,10 @@ export async function securityWorld(overrides: Record<string, string> = {}) {
   const [customer, admin, compliance] = await Promise.all([
     signedInAgent(server.app, linked.person),
     createPerson('admin').then((p) => signedInAgent(server.app, p)),
-    createPerson('compliance').then((p) => signedInAgent(server.app, p)),
+    createPerson('compliance').then(async (person) => ({
+      ...(await signedInAgent(server.app, person)),
+      person,
+    })),
   ]);
   return { server, linked, customer, admin, compliance, close: () => server.close() };
 }
