@@ -1,3 +1,4 @@
+import { reasonWords } from '../audit/reason-words.js';
 import type { Express } from 'express';
 import nunjucks from 'nunjucks';
 import { viewsDir } from '../paths.js';
@@ -58,6 +59,7 @@ export function configureViews(app: Express, cache: boolean) {
       bytes < 1e6 ? [bytes / 1e3, 'kB'] : bytes < 1e9 ? [bytes / 1e6, 'MB'] : [bytes / 1e9, 'GB'];
     return `${size.toFixed(1)} ${unit}`;
   });
+  env.addFilter('reasonWords', reasonWords);
   env.addFilter('consentStatus', (status: string) => consentStatusWords[status] ?? status);
   app.set('view engine', 'njk');
   return env;

@@ -277,7 +277,9 @@ describe('compliance pages', function () {
     const page = await agent.get('/compliance/activity').query({ days: 7 }).expect(200);
     assert.match(
       page.text,
-      new RegExp(`${clientId}[\\s\\S]*permission_missing: 2[\\s\\S]*account_not_in_consent: 1`),
+      new RegExp(
+        `${clientId}[\\s\\S]*Permission missing</span>: 2[\\s\\S]*Account not in the consent</span>: 1`,
+      ),
     );
     assert.match(page.text, /<script src="\/public\/vendor\/chart\.umd\.min\.js" defer><\/script>/);
     // The chart's axis is every day of the period, not only days with events.
