@@ -112,7 +112,7 @@ async function main() {
       ]);
       await performance.flush(true).catch(() => undefined);
       await lapseSweeper.release().catch(() => undefined);
-      await audit.drain();
+      await audit.close();
       await stopAuditBackground();
       await webhooks.release().catch(() => undefined);
     }).then(() => process.exit(0));

@@ -12,7 +12,8 @@ import { AuditWriter } from './audit-writer.js';
 export interface AuditLog {
   keys: AuditKeys;
   record(input: AuditInput): Promise<AuditEvent>;
-  drain(): Promise<void>;
+  /** Writes what is queued and gives up the writer's lease: at shutdown, before the database closes. */
+  close(): Promise<void>;
 }
 
 export function createAuditLog(options: { keys: AuditKeys; logger: Logger; now?: () => Date }): AuditLog {
@@ -30,6 +31,6 @@ export function createAuditLog(options: { keys: AuditKeys; logger: Logger; now?:
         );
       }
     },
-    drain: () => writer.drain(),
+    close: () => writer.close(),
   };
 }

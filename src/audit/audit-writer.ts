@@ -1,9 +1,23 @@
-import type { Document, OptionalId } from 'mongodb';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
-import { isDuplicateKey } from '../db/primary-key.js';
+import { Lease } from '../db/lease.js';
 import { findChainHead, type ChainHead } from './audit-chain-head.js';
-import { AuditEventModel } from './audit-event.model.js';
-import { sealEvent, type AuditEvent, type AuditInput } from './audit-event.js';
+import type { AuditEvent, AuditInput } from './audit-event.js';
+import { appendInOrder, eventsAt, sealedEventsOf } from './audit-sealing.js';
+import {
+  openPass,
+  readBatches,
+  readReceipt,
+  recentPasses,
+  removeBatches,
+  removeSealingRecordsBefore,
+  stageBatch,
+  stagedBatchIds,
+  writeReceipts,
+  type Receipt,
+  type SealPass,
+  type StagedBatch,
+} from './audit-staging.repository.js';
 
 interface Pending {
   input: AuditInput;
@@ -18,85 +32,275 @@ export interface AuditWriterOptions {
   maxBatch?: number;
 }
 
+/** The lease that makes one process at a time the one that writes the chain. */
+const lease = { slotMs: 5_000, marginMs: 1_000 };
+/** How often a process waiting for its staged batches looks for their receipts. */
+const pollMs = 4;
+const idleTickMs = 10;
+/** A holder with nothing to write for this long gives the lease up, so it follows the traffic. */
+const releaseAfterIdleMs = 500;
+/** How often a process that does not hold the lease asks for it (the holder may have stopped). */
+const askForLeaseEveryMs = 50;
+/** A staged batch not sealed by then is answered with an error (the holder and every other process are gone). */
+const stagedTimeoutMs = 20_000;
+/** Receipts and passes are kept this long: a process collects its receipt within milliseconds. */
+const keepSealingRecordsMs = 30_000;
+/** While busy with its own events, the holder looks for staged batches this often. */
+const scanEveryMs = 3;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
- * Appends events to the hash chain with group commit. Requests never wait on a lock:
- * while one batch is being written, new events queue, and the next batch carries them
- * all in one insert. Each event is chained to the one before it when the batch is
- * built, and the batch is inserted in order at the next free sequence numbers. If
- * another process took those numbers first (duplicate `_id`), the part of the batch
- * that was written stands, the head is looked up again and the rest is re-chained:
- * there are no gaps and no event is acknowledged before it is stored.
+ * Appends events to the one hash chain, from any number of server processes, with group
+ * commit and without any append failing because others write at the same time.
  *
- * A process killed mid-batch (SIGKILL, power loss) leaves no gap either: a sequence
- * number is taken only by inserting the event that carries it, never reserved ahead,
- * and a batch is one ordered insert (one SQLite transaction on the embedded database,
- * in order on MongoDB), so what it leaves is a chained prefix of its batch. Whichever
- * writer comes next finds that head and continues from it (tested by killing a server
- * under load, then verifying the chain after its replacement has written).
+ * One process at a time holds the writer's lease and writes the chain: while one batch is
+ * written, new events queue, and the next insert carries them all. Every other process
+ * stages its batches (one document each, an uncontended insert) and waits for their
+ * receipt; the holder seals staged batches into the chain together with its own events,
+ * so more processes mean bigger batches rather than races. The lease follows the
+ * traffic: a holder with nothing to write gives it up after half a second, and a holder
+ * that stops is replaced within one slot (5 s). docs/audit-log.md has the design and why.
+ *
+ * Correctness never rests on the lease: a sequence number is taken only by inserting the
+ * event that carries it (ordered, so what a crash leaves is a chained prefix), and a
+ * writer that finds its number taken re-chains after the events ahead (see
+ * `appendInOrder`). A batch the holder marked but did not finish sealing is found in the
+ * chain by the next holder, so it is sealed exactly once.
  */
 export class AuditWriter {
   private queue: Pending[] = [];
-  private flushing = false;
+  private pumping = false;
+  private closing = false;
+  private holding = false;
+  private lastAsked = 0;
   private head: ChainHead | undefined;
-  /** Set when a write failed in an unknown state: the head is at least `head`, maybe further. */
+  /** Set when a write failed in an unknown state, or another process wrote: the head may be further on. */
   private headUncertain = false;
+  private readonly writerId = randomUUID();
+  private stagedCount = 0;
+  private passCount = 0;
+  /** When this process last took the lease; batches staged before then may have been sealed by the previous holder. */
+  private holdingSince = 0;
+  /** Whether the next pass should look for passes left unfinished (after taking the lease, or a failed pass). */
+  private lookForUnfinished = true;
+  private lastScan = 0;
+  private lastSweep = Date.now();
+  private readonly waiting = new Map<string, { entries: Pending[]; since: number }>();
+  private readonly lease: Lease;
   private readonly now: () => Date;
   private readonly maxBatch: number;
 
   constructor(private readonly options: AuditWriterOptions) {
     this.now = options.now ?? (() => new Date());
     this.maxBatch = options.maxBatch ?? 500;
+    this.lease = new Lease('audit-writer', lease.slotMs, lease.marginMs, Date.now, () => {
+      this.headUncertain = true;
+    });
   }
 
   append(input: AuditInput): Promise<AuditEvent> {
     return new Promise((resolve, reject) => {
       this.queue.push({ input, resolve, reject });
-      if (!this.flushing) void this.flush();
+      if (!this.pumping) void this.pump();
     });
   }
 
-  /** Resolves once everything queued so far is written (or has failed). */
-  async drain(): Promise<void> {
-    while (this.flushing || this.queue.length > 0) await new Promise((r) => setTimeout(r, 5));
+  /** Writes what is queued, then gives the lease up, so that another process takes over at once (at shutdown). */
+  async close(): Promise<void> {
+    this.closing = true;
+    while (this.pumping || this.queue.length > 0 || this.waiting.size > 0) await sleep(5);
+    this.closing = false;
   }
 
-  private async flush() {
-    this.flushing = true;
+  private async pump() {
+    this.pumping = true;
+    let idleSince = Date.now();
     try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
+      while (this.queue.length > 0 || this.waiting.size > 0 || (this.holding && !this.closing)) {
         try {
-          await this.write(batch);
+          if (await this.mayWrite()) {
+            if (await this.writeAsHolder()) idleSince = Date.now();
+            else if (Date.now() - idleSince < releaseAfterIdleMs) await sleep(idleTickMs);
+            else await this.releaseLease();
+          } else {
+            await this.stageQueued();
+            await this.collectReceipts();
+            if (this.waiting.size > 0) await sleep(pollMs);
+          }
         } catch (error) {
-          // Unknown state (the database may be down, the batch may be partly written): look
-          // for the head again next time, forward from the last event known to be stored.
-          // Searching from the start instead costs some 20 sequential lookups at a
-          // million events, each queued behind the load that comes back with the database.
+          // The database failed us (it may be down). Whatever is waiting is answered with the
+          // error, as a failed write always was; a staged batch may still be sealed later.
           this.headUncertain = true;
-          for (const pending of batch) pending.reject(error);
+          this.failAll(error);
+          await sleep(idleTickMs);
         }
       }
+      if (this.holding) await this.releaseLease().catch(() => undefined);
     } finally {
-      this.flushing = false;
+      this.pumping = false;
     }
   }
 
-  private async write(batch: Pending[]) {
-    let remaining = batch;
-    for (let attempt = 0; remaining.length > 0; attempt++) {
-      if (attempt >= 50) throw new Error('audit log: could not claim sequence numbers after 50 attempts');
-      if (!this.head || this.headUncertain) {
-        this.head = await findChainHead(this.head, this.reportGap);
-        this.headUncertain = false;
-      }
-      const events = this.chain(remaining, this.head);
-      const written = await this.insertInOrder(events);
-      for (let i = 0; i < written; i++) remaining[i]!.resolve(events[i]!);
-      if (written > 0) this.head = { seq: events[written - 1]!.seq, hash: events[written - 1]!.hash };
-      remaining = remaining.slice(written);
-      // Lost a race: the numbers were taken by another writer, whose events lie just ahead.
-      if (remaining.length > 0) this.head = await findChainHead(this.head);
+  private async mayWrite(): Promise<boolean> {
+    if (!this.holding && Date.now() - this.lastAsked < askForLeaseEveryMs) return false;
+    this.lastAsked = Date.now();
+    const held = this.holding;
+    this.holding = await this.lease.hold();
+    if (this.holding && !held) {
+      this.holdingSince = Date.now();
+      this.lookForUnfinished = true;
     }
+    return this.holding;
+  }
+
+  private async releaseLease() {
+    this.holding = false;
+    await this.lease.release();
+  }
+
+  /** One pass of the holder: staged batches, then its own events, in one insert. False when there was nothing to write. */
+  private async writeAsHolder(): Promise<boolean> {
+    const work = await this.stagedWork();
+    const own = this.queue.splice(0, this.maxBatch);
+    if (own.length === 0 && work.batches.length === 0) return false;
+    try {
+      await this.seal(own, work);
+    } catch (error) {
+      // Unknown state (the batch may be partly written): look for the head again next time,
+      // forward from the last event known to be stored. Staged batches are found again.
+      this.headUncertain = true;
+      this.lookForUnfinished = true;
+      for (const pending of own) pending.reject(error);
+    }
+    return true;
+  }
+
+  /**
+   * Staged batches to seal now, with the recent passes when a pass may have been left
+   * unfinished (by a holder that stopped, or by a pass of this one that failed). Only with
+   * room left in the lease, so that two holders never seal one batch.
+   */
+  private async stagedWork(): Promise<{ batches: StagedBatch[]; passes: SealPass[] }> {
+    const none = { batches: [], passes: [] };
+    if (this.queue.length > 0 && Date.now() - this.lastScan < scanEveryMs) return none;
+    this.lastScan = Date.now();
+    await this.sweep();
+    const waiting = await this.notYetSealed(await stagedBatchIds());
+    if (waiting.length === 0 || !(await this.lease.extend())) return none;
+    const passes = this.lookForUnfinished ? await recentPasses() : [];
+    this.lookForUnfinished = false;
+    return { batches: await readBatches(waiting.map((b) => b._id)), passes };
+  }
+
+  /** Removes receipts and passes nobody needs any more, each kind in one operation. */
+  private async sweep() {
+    if (Date.now() - this.lastSweep > keepSealingRecordsMs) {
+      this.lastSweep = Date.now();
+      await removeSealingRecordsBefore(new Date(Date.now() - keepSealingRecordsMs));
+    }
+  }
+
+  /**
+   * Batches not sealed yet: not one staged before this holder took the lease whose receipt
+   * the previous holder wrote (it stopped before removing the batch).
+   */
+  private async notYetSealed(fresh: { _id: string; createdAt: Date }[]) {
+    const sealedBefore = await Promise.all(
+      fresh.map(
+        async (b) => b.createdAt.getTime() < this.holdingSince && (await readReceipt(b._id)) !== null,
+      ),
+    );
+    return fresh.filter((_, k) => !sealedBefore[k]);
+  }
+
+  private async seal(own: Pending[], work: { batches: StagedBatch[]; passes: SealPass[] }) {
+    if (!this.head || this.headUncertain) {
+      this.head = await findChainHead(this.head, this.reportGap);
+      this.headUncertain = false;
+    }
+    const at = this.now();
+    const plans = [];
+    for (const batch of work.batches) {
+      // Taken by a pass that did not finish: what it wrote is in the chain after its head.
+      const earlier = work.passes.filter((p) => p.batchIds.includes(batch._id));
+      const done = earlier.length > 0 ? await sealedEventsOf(batch, earlier, this.head.seq) : [];
+      plans.push({ batch, done, rest: batch.inputs.slice(done.length) });
+    }
+    const pass = {
+      _id: `${this.writerId}#${++this.passCount}`,
+      at,
+      afterSeq: this.head.seq,
+      batchIds: plans.filter((p) => p.rest.length > 0).map((p) => p.batch._id),
+    };
+    if (pass.batchIds.length > 0) await openPass(pass);
+    const inputs = [...plans.flatMap((p) => p.rest), ...own.map((p) => p.input)];
+    const { events, head } = await appendInOrder(
+      inputs,
+      at,
+      this.head,
+      this.options.macKey,
+      this.options.logger,
+    );
+    this.head = head;
+    const receipts: Receipt[] = [];
+    let i = 0;
+    for (const { batch, done, rest } of plans) {
+      const sealed = [...done, ...events.slice(i, i + rest.length)];
+      i += rest.length;
+      const mine = this.waiting.get(batch._id);
+      if (mine) {
+        mine.entries.forEach((pending, k) => pending.resolve(sealed[k]!));
+        this.waiting.delete(batch._id);
+      } else {
+        receipts.push({
+          _id: batch._id,
+          events: sealed.map(({ seq, at: when, prevHash, hash }) => ({ seq, at: when, prevHash, hash })),
+        });
+      }
+    }
+    own.forEach((pending, k) => pending.resolve(events[i + k]!));
+    await writeReceipts(receipts);
+    await removeBatches(plans.map((p) => p.batch._id));
+  }
+
+  /** Stages what is queued as one batch for the holder to seal. */
+  private async stageQueued() {
+    if (this.queue.length === 0) return;
+    const entries = this.queue.splice(0, this.maxBatch);
+    const id = `${this.writerId}#${++this.stagedCount}`;
+    try {
+      await stageBatch(
+        id,
+        entries.map((p) => p.input),
+      );
+    } catch (error) {
+      for (const pending of entries) pending.reject(error);
+      throw error;
+    }
+    this.waiting.set(id, { entries, since: Date.now() });
+  }
+
+  /** Resolves the staged batches the holder has sealed, each event as it stands in the chain. */
+  private async collectReceipts() {
+    for (const [id, { entries, since }] of this.waiting) {
+      const receipt = await readReceipt(id);
+      if (receipt) {
+        const events = await eventsAt(entries, receipt, this.options.macKey);
+        entries.forEach((pending, k) => pending.resolve(events[k]!));
+        this.waiting.delete(id);
+      } else if (Date.now() - since > stagedTimeoutMs) {
+        const error = new Error(`audit log: staged batch ${id} was not sealed in time`);
+        for (const pending of entries) pending.reject(error);
+        this.waiting.delete(id);
+      }
+    }
+  }
+
+  private failAll(error: unknown) {
+    for (const pending of this.queue.splice(0)) pending.reject(error);
+    for (const { entries } of this.waiting.values()) for (const pending of entries) pending.reject(error);
+    this.waiting.clear();
   }
 
   /** A removed event is evidence: it is left missing, written past, and said loudly. */
@@ -105,37 +309,4 @@ export class AuditWriter {
       { missingSeq },
       'audit log: an event is missing while later events exist (removed?); it is left as found, and verification reports it',
     );
-
-  private chain(batch: Pending[], head: ChainHead): AuditEvent[] {
-    const at = this.now();
-    let prev = head;
-    return batch.map(({ input }) => {
-      const event = sealEvent(input, prev.seq + 1, at, prev.hash, this.options.macKey);
-      prev = { seq: event.seq, hash: event.hash };
-      return event;
-    });
-  }
-
-  /** Inserts in order and returns how many were written before a sequence number was found taken. */
-  private async insertInOrder(events: AuditEvent[]): Promise<number> {
-    try {
-      // The driver types `_id` as an ObjectId; an event's `_id` is its sequence number.
-      await AuditEventModel.collection.insertMany(events as unknown as OptionalId<Document>[], {
-        ordered: true,
-      });
-      return events.length;
-    } catch (error) {
-      if (!isDuplicateKey(error) && !hasOnlyDuplicateKeyErrors(error)) throw error;
-      const inserted = (error as { insertedCount?: number; result?: { insertedCount?: number } })
-        .insertedCount;
-      this.options.logger.debug({ inserted }, 'audit sequence number taken by another writer; re-chaining');
-      return inserted ?? 0;
-    }
-  }
-}
-
-function hasOnlyDuplicateKeyErrors(error: unknown): boolean {
-  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
-  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-  return list.length > 0 && list.every((e: { code?: number }) => e.code === 11000);
 }

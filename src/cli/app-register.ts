@@ -81,6 +81,7 @@ async function main() {
       logger,
     });
     const { app, clientSecret } = await registerApp(audit, { id: `cli:${userInfo().username}` }, parsed.data);
+    await audit.close();
     const { _id, clientSecretHash, ...rest } = app;
     void clientSecretHash;
     // The secret is printed this once; the bank keeps only its hash.

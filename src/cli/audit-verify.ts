@@ -33,13 +33,15 @@ async function main() {
     });
     bar.stop();
 
-    await createAuditLog({ keys, logger }).record({
+    const audit = createAuditLog({ keys, logger });
+    await audit.record({
       action: 'audit.verified',
       actor: { type: 'system', id: 'cli:audit-verify' },
       outcome: result.ok ? 'success' : 'failure',
       reason: result.problem?.kind,
       details: { lastSeq: result.lastSeq, durationMs: result.durationMs },
     });
+    await audit.close();
 
     const checkpoint = result.latestCheckpoint
       ? `latest signed checkpoint at event ${result.latestCheckpoint.seq} (${result.latestCheckpoint.at.toISOString()})`

@@ -116,6 +116,7 @@ async function seedHistory(
     indexInBulk(indexer),
   );
   await indexer.catchUp();
+  await audit.close();
   bar.stop();
   console.log(`Audit history: ${events} events written and indexed.`);
 }

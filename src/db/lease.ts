@@ -17,6 +17,8 @@ const LeaseModel = model('Lease', leaseSchema);
 export class Lease {
   private readonly owner = randomUUID();
   private slot = -1;
+  /** The slot after `slot`, when this process claimed it ahead of time (see `extend`). */
+  private nextSlot = -1;
 
   constructor(
     readonly name: string,
@@ -31,6 +33,10 @@ export class Lease {
   async hold(): Promise<boolean> {
     const slot = Math.floor(this.now() / this.slotMs);
     if (slot === this.slot) return true;
+    if (slot === this.nextSlot) {
+      this.slot = slot;
+      return true;
+    }
     const id = `${this.name}#${slot}`;
     const won = await claim(LeaseModel, {
       _id: id,
@@ -45,13 +51,36 @@ export class Lease {
     return true;
   }
 
-  /** Gives the lease up at shutdown, so another process can take over at once instead of at the next slot. */
+  /**
+   * Near the end of a held slot, claims the next one too, so that a holder that stays busy
+   * keeps the lease with no gap at the slot's end. True while there is room left to start
+   * work: well inside the held slot, or with the next slot held as well.
+   */
+  async extend(): Promise<boolean> {
+    if (this.roomLeft()) return true;
+    const slot = Math.floor(this.now() / this.slotMs);
+    if (slot !== this.slot) return false;
+    if (this.nextSlot !== slot + 1) {
+      const won = await claim(LeaseModel, {
+        _id: `${this.name}#${slot + 1}`,
+        owner: this.owner,
+        expiresAt: new Date((slot + 2) * this.slotMs),
+      });
+      if (!won) return false;
+      this.nextSlot = slot + 1;
+    }
+    return true;
+  }
+
+  /** Gives the lease up (at shutdown, or when idle), so another process can take over at once instead of at the next slot. */
   async release(): Promise<void> {
-    if (this.slot < 0) return;
-    const id = `${this.name}#${this.slot}`;
-    const lease = await LeaseModel.findById(id).lean();
-    if (lease?.owner === this.owner) await LeaseModel.deleteOne({ _id: id });
+    for (const slot of [this.slot, this.nextSlot].filter((s) => s >= 0)) {
+      const id = `${this.name}#${slot}`;
+      const lease = await LeaseModel.findById(id).lean();
+      if (lease?.owner === this.owner) await LeaseModel.deleteOne({ _id: id });
+    }
     this.slot = -1;
+    this.nextSlot = -1;
   }
 
   /** Whether there is time left in the held slot to start another piece of work. */

@@ -2,9 +2,14 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { MongoNetworkError } from 'mongodb';
 import { AuditEventModel } from '../../src/audit/audit-event.model.js';
-import { contentHash, eventId, macFor } from '../../src/audit/audit-event.js';
+import { contentHash, eventId, genesisHash, macFor } from '../../src/audit/audit-event.js';
+import { createAuditLog } from '../../src/audit/audit-log.js';
+import { createLogger } from '../../src/logger.js';
 import { createTestAuditLog, testAuditKeys } from '../helpers/app.js';
 import { auditEventsWhere } from '../helpers/audit.js';
+
+/** A writer of its own, as another server process has. */
+const independentWriter = () => createAuditLog({ keys: testAuditKeys, logger: createLogger('silent') });
 
 describe('audit log: appending', () => {
   it('stores concurrent events at consecutive sequence numbers, each chained to the one before', async () => {
@@ -32,13 +37,13 @@ describe('audit log: appending', () => {
       assert.equal(contentHash(event), event.hash);
       assert.equal(event.mac, macFor(testAuditKeys.macKey, event.hash));
       const previous = await AuditEventModel.findById(eventId(event.seq - 1)).lean();
-      assert.equal(event.prevHash, previous!.hash);
+      assert.equal(event.prevHash, previous?.hash ?? genesisHash);
     }
   });
 
   it('two writers that race for the same sequence numbers (as two server processes do) lose nothing', async () => {
-    const first = createTestAuditLog();
-    const second = createTestAuditLog();
+    const first = independentWriter();
+    const second = independentWriter();
     const marker = randomUUID();
     const record = (writer: typeof first, n: number) =>
       Promise.all(
@@ -65,10 +70,13 @@ describe('audit log: appending', () => {
       const previous = await AuditEventModel.findById(eventId(event.seq - 1)).lean();
       assert.equal(event.prevHash, previous!.hash, `event ${event.seq} chains to ${event.seq - 1}`);
     }
+    await Promise.all([first.close(), second.close()]);
   });
 
   it('after a write that failed in an unknown state (stored, but the answer was lost), chains on from the stored event, searching forward from the last known one', async () => {
-    const audit = createTestAuditLog();
+    // The process's writer gives the lease up, so that this one writes the chain itself.
+    await createTestAuditLog().close();
+    const audit = independentWriter();
     const event = (n: number) =>
       ({ action: 'audit.viewed', actor: { type: 'system' }, outcome: 'success', recordCount: n }) as const;
     const known = await audit.record(event(1));
@@ -99,6 +107,7 @@ describe('audit log: appending', () => {
     // Forward from the last known event (3 lookups), then 20 past it to be sure no gap hides
     // a later event; a search from the start of the log would take some 50 here.
     assert.ok(probes <= 24, `searched forward from the last known event (${probes} lookups)`);
+    await audit.close();
   });
 
   it('keeps only the fields it was given: no empty arrays or nulls that would change the hash', async () => {

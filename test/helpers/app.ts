@@ -27,8 +27,14 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 export const testAuditKeyPem = generateAuditKeyPem();
 export const testAuditKeys = auditKeysFromPem(testAuditKeyPem);
 
+/**
+ * The test process's audit log: one writer, as one server process has. Tests that play
+ * several processes create writers of their own with `createAuditLog` (and close them).
+ */
+let testAuditLog: AuditLog | undefined;
 export function createTestAuditLog(): AuditLog {
-  return createAuditLog({ keys: testAuditKeys, logger: createLogger('silent') });
+  testAuditLog ??= createAuditLog({ keys: testAuditKeys, logger: createLogger('silent') });
+  return testAuditLog;
 }
 
 export const testOAuthSecrets = oauthSecretsFrom(

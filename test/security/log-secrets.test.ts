@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import mongoose from 'mongoose';
 import * as client from 'openid-client';
 import { createApp } from '../../src/app.js';
-import { createAuditLog } from '../../src/audit/audit-log.js';
+import { createAuditLog, type AuditLog } from '../../src/audit/audit-log.js';
 import { createLogger } from '../../src/logger.js';
 import { testAuditKeyPem, testAuditKeys, testConfig, testOAuthSecrets } from '../helpers/app.js';
 import { signedInAgent } from '../helpers/agent.js';
@@ -105,6 +105,7 @@ describe('logs carry no secrets and no card numbers, through a whole journey', f
   let server: Server;
   let issuer: string;
   let app: ReturnType<typeof createApp>['app'];
+  let audit: AuditLog;
 
   before(async () => {
     const stream = new Writable({
@@ -119,12 +120,13 @@ describe('logs carry no secrets and no card numbers, through a whole journey', f
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const config = testConfig({ PUBLIC_URL: issuer, TRUST_PROXY: 'false', LOG_LEVEL: 'trace' });
+    audit = createAuditLog({ keys: testAuditKeys, logger });
     ({ app } = createApp({
       config,
       logger,
       sessionSecret: config.SESSION_SECRET!,
       mongoClient: mongoose.connection.getClient(),
-      audit: createAuditLog({ keys: testAuditKeys, logger }),
+      audit,
       oauthSecrets: testOAuthSecrets,
     }));
     server.on('request', app);
@@ -132,6 +134,7 @@ describe('logs carry no secrets and no card numbers, through a whole journey', f
   });
   after(async () => {
     collector.uninstall();
+    await audit?.close();
     await new Promise<void>((resolve) => server?.close(() => resolve()));
   });
 
