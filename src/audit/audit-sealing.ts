@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 import { findManyById, isDuplicateKey } from '../db/primary-key.js';
 import { findChainHead, type ChainHead } from './audit-chain-head.js';
 import { AuditEventModel } from './audit-event.model.js';
-import { eventId, sealEvent, type AuditEvent, type AuditInput } from './audit-event.js';
+import { eventId, sealEvent, sealedEvent, type AuditEvent, type AuditInput } from './audit-event.js';
 import type { Receipt, SealPass, StagedBatch } from './audit-staging.repository.js';
 
 /**
@@ -108,22 +108,11 @@ function isEventOf(event: AuditEvent, input: AuditInput, times: number[]): boole
   );
 }
 
-/**
- * A staged batch's events as they stand in the chain, from the holder's receipt: each is
- * rebuilt from its input (sealing is pure) and checked against the receipt's hash; one
- * that does not match is read from the chain instead.
- */
-export async function eventsAt(
+/** A staged batch's events as they stand in the chain, from the holder's receipt. */
+export function eventsAt(
   entries: { input: AuditInput }[],
   receipt: Pick<Receipt, 'events'>,
   macKey: Buffer,
-): Promise<AuditEvent[]> {
-  return Promise.all(
-    entries.map(async ({ input }, k) => {
-      const { seq, at, prevHash, hash } = receipt.events[k]!;
-      const rebuilt = sealEvent(input, seq, new Date(at), prevHash, macKey);
-      if (rebuilt.hash === hash) return rebuilt;
-      return (await AuditEventModel.findById(eventId(seq)).lean()) as unknown as AuditEvent;
-    }),
-  );
+): AuditEvent[] {
+  return entries.map(({ input }, k) => sealedEvent(input, receipt.events[k]!, macKey));
 }

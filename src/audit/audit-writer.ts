@@ -19,6 +19,12 @@ import {
   type StagedBatch,
 } from './audit-staging.repository.js';
 
+/** Staged batches for a pass, and the recent passes when one may have been left unfinished. */
+interface Work {
+  batches: StagedBatch[];
+  passes: SealPass[];
+}
+
 interface Pending {
   input: AuditInput;
   resolve: (event: AuditEvent) => void;
@@ -84,6 +90,8 @@ export class AuditWriter {
   private holdingSince = 0;
   /** Whether the next pass should look for passes left unfinished (after taking the lease, or a failed pass). */
   private lookForUnfinished = true;
+  /** The next pass's work, looked for while the current pass writes. */
+  private nextWork: Promise<Work | undefined> | undefined;
   private lastScan = 0;
   private lastSweep = Date.now();
   private readonly waiting = new Map<string, { entries: Pending[]; since: number }>();
@@ -161,7 +169,8 @@ export class AuditWriter {
 
   /** One pass of the holder: staged batches, then its own events, in one insert. False when there was nothing to write. */
   private async writeAsHolder(): Promise<boolean> {
-    const work = await this.stagedWork();
+    const work = (await this.nextWork) ?? (await this.stagedWork());
+    this.nextWork = undefined;
     const own = this.queue.splice(0, this.maxBatch);
     if (own.length === 0 && work.batches.length === 0) return false;
     try {
@@ -181,12 +190,13 @@ export class AuditWriter {
    * unfinished (by a holder that stopped, or by a pass of this one that failed). Only with
    * room left in the lease, so that two holders never seal one batch.
    */
-  private async stagedWork(): Promise<{ batches: StagedBatch[]; passes: SealPass[] }> {
+  private async stagedWork(taken = new Set<string>()): Promise<Work> {
     const none = { batches: [], passes: [] };
-    if (this.queue.length > 0 && Date.now() - this.lastScan < scanEveryMs) return none;
+    if (taken.size === 0 && this.queue.length > 0 && Date.now() - this.lastScan < scanEveryMs) return none;
     this.lastScan = Date.now();
     await this.sweep();
-    const waiting = await this.notYetSealed(await stagedBatchIds());
+    const staged = (await stagedBatchIds()).filter((b) => !taken.has(b._id));
+    const waiting = await this.notYetSealed(staged);
     if (waiting.length === 0 || !(await this.lease.extend())) return none;
     const passes = this.lookForUnfinished ? await recentPasses() : [];
     this.lookForUnfinished = false;
@@ -214,7 +224,7 @@ export class AuditWriter {
     return fresh.filter((_, k) => !sealedBefore[k]);
   }
 
-  private async seal(own: Pending[], work: { batches: StagedBatch[]; passes: SealPass[] }) {
+  private async seal(own: Pending[], work: Work) {
     if (!this.head || this.headUncertain) {
       this.head = await findChainHead(this.head, this.reportGap);
       this.headUncertain = false;
@@ -235,6 +245,9 @@ export class AuditWriter {
     };
     if (pass.batchIds.length > 0) await openPass(pass);
     const inputs = [...plans.flatMap((p) => p.rest), ...own.map((p) => p.input)];
+    // While the chain is written, look for the next pass's batches (those of this one aside).
+    const taken = new Set(plans.map((p) => p.batch._id));
+    this.nextWork = this.stagedWork(taken).catch(() => undefined);
     const { events, head } = await appendInOrder(
       inputs,
       at,
@@ -260,8 +273,7 @@ export class AuditWriter {
       }
     }
     own.forEach((pending, k) => pending.resolve(events[i + k]!));
-    await writeReceipts(receipts);
-    await removeBatches(plans.map((p) => p.batch._id));
+    await Promise.all([writeReceipts(receipts), removeBatches([...taken])]);
   }
 
   /** Stages what is queued as one batch for the holder to seal. */
@@ -286,7 +298,7 @@ export class AuditWriter {
     for (const [id, { entries, since }] of this.waiting) {
       const receipt = await readReceipt(id);
       if (receipt) {
-        const events = await eventsAt(entries, receipt, this.options.macKey);
+        const events = eventsAt(entries, receipt, this.options.macKey);
         entries.forEach((pending, k) => pending.resolve(events[k]!));
         this.waiting.delete(id);
       } else if (Date.now() - since > stagedTimeoutMs) {
