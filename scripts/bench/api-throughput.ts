@@ -2,30 +2,15 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { devNull } from 'node:os';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import express from 'express';
-import mongoose from 'mongoose';
 import { exportJWK, SignJWT, type CryptoKey } from 'jose';
-import { createApp } from '../../src/app.js';
-import { createAuditLog } from '../../src/audit/audit-log.js';
-import { auditKeysFromPem, generateAuditKeyPem } from '../../src/audit/audit-keys.js';
-import { loadConfig } from '../../src/config.js';
+import { createHash } from 'node:crypto';
 import { transactionsPage } from '../../src/accounts/transaction.repository.js';
-import { createLogger } from '../../src/logger.js';
-import { oauthSecretsFrom } from '../../src/oauth/oauth-keys.js';
 import { projectRoot } from '../../src/paths.js';
-import {
-  authoriseSignedIn,
-  connectedApp,
-  createConsentAs,
-  csrfOf,
-  exchangeCode,
-  TestBrowser,
-} from '../../test/helpers/oauth-client.js';
+import { connectedApp } from '../../test/helpers/oauth-client.js';
+import { authorisationFlow, signedInBrowsers, startBenchBank } from './bench-bank.js';
 import { freshDatabase } from './bench-db.js';
-import { createHash, generateKeyPairSync } from 'node:crypto';
 
 export interface ThroughputFigures {
   transactionsInDatabase: number;
@@ -53,44 +38,9 @@ export async function throughputScenario(options: {
   log: (line: string) => void;
 }): Promise<ThroughputFigures> {
   const db = await freshDatabase();
-  const servers: Server[] = [];
+  const bank = await startBenchBank();
   try {
-    const logger = createLogger('warn');
-    const listen = async (handler: Parameters<typeof createServer>[1]) => {
-      const server = createServer(handler);
-      server.listen(0, '127.0.0.1');
-      await once(server, 'listening');
-      servers.push(server);
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    };
-    const bankServer = createServer();
-    bankServer.listen(0, '127.0.0.1');
-    await once(bankServer, 'listening');
-    servers.push(bankServer);
-    const issuer = `http://127.0.0.1:${(bankServer.address() as AddressInfo).port}`;
-    const audit = createAuditLog({ keys: auditKeysFromPem(generateAuditKeyPem()), logger });
-    const config = loadConfig({
-      // Production but for plain http on loopback, which production refuses for session cookies.
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      PUBLIC_URL: issuer,
-      SESSION_SECRET: 'bench-session-secret-that-is-long-enough-1234',
-      AUDIT_SIGNING_KEY: generateAuditKeyPem(),
-      OAUTH_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' })
-        .privateKey.export({ format: 'pem', type: 'pkcs8' })
-        .toString(),
-      OAUTH_COOKIE_SECRET: 'bench-cookie-secret-that-is-long-enough-5678',
-      ALLOW_HTTP_LOOPBACK_CLIENTS: 'true',
-    });
-    const built = createApp({
-      config,
-      logger,
-      sessionSecret: config.SESSION_SECRET!,
-      mongoClient: mongoose.connection.getClient(),
-      audit,
-      oauthSecrets: oauthSecretsFrom(config.OAUTH_SIGNING_KEY!, config.OAUTH_COOKIE_SECRET!),
-    });
-    bankServer.on('request', built.app);
+    const { issuer, audit } = bank;
 
     // The bank's other customers first: seeding 10 million transactions outlasts a 5-minute access token.
     const extra = options.transactions - readCustomerTransactions;
@@ -121,7 +71,7 @@ export async function throughputScenario(options: {
       });
       res.json({ Data: { Transaction: page.transactions } });
     });
-    const bareUrl = await listen(bare);
+    const bareUrl = await bank.listen(bare);
 
     const run = async (url: string, headers?: () => Record<string, string>) => {
       const result = await autocannon({
@@ -178,15 +128,7 @@ export async function throughputScenario(options: {
       authorisationFlowsPerSecond,
     };
   } finally {
-    // The load generator's last requests may still be at work: let them finish before the database goes.
-    await Promise.all(
-      servers.map((server) => {
-        const closed = new Promise((resolve) => server.close(resolve));
-        server.closeIdleConnections();
-        return closed;
-      }),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 5000));
+    await bank.close();
     await db.dispose();
   }
 }
@@ -201,30 +143,13 @@ async function authorisationFlows(
   s: Awaited<ReturnType<typeof connectedApp>>,
   parallel: number,
 ) {
-  // One after another: sign-in attempts in flight count against the account's throttle.
-  const browsers: TestBrowser[] = [];
-  for (let i = 0; i < parallel; i++) {
-    const browser = new TestBrowser();
-    const page = await browser.fetch(`${issuer}/signin`);
-    const signedIn = await browser.postForm(`${issuer}/signin`, {
-      _csrf: csrfOf(await page.text()),
-      email: s.person.email,
-      password: s.person.password,
-    });
-    if (signedIn.status !== 303) throw new Error(`sign-in answered ${signedIn.status}`);
-    browsers.push(browser);
-  }
+  const browsers = await signedInBrowsers(issuer, s, parallel);
   const started = performance.now();
   let flows = 0;
   await Promise.all(
     browsers.map(async (browser) => {
       while (performance.now() - started < 10_000) {
-        const consentId = (await createConsentAs(issuer, s.c, { Permissions: ['ReadAccountsBasic'] })).body
-          .Data.ConsentId;
-        const flow = await authoriseSignedIn(issuer, s.app, s.c, consentId, browser, [
-          s.accounts[0]!.accountId,
-        ]);
-        await exchangeCode(s.c, flow);
+        await authorisationFlow(issuer, s, browser);
         flows += 1;
       }
     }),
@@ -232,7 +157,7 @@ async function authorisationFlows(
   return flows / ((performance.now() - started) / 1000);
 }
 
-async function dpopProofs(
+export async function dpopProofs(
   keys: { privateKey: CryptoKey; publicKey: CryptoKey },
   htu: string,
   accessToken: string,

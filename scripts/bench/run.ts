@@ -6,10 +6,12 @@ import { projectRoot } from '../../src/paths.js';
 import { throughputScenario, type ThroughputFigures } from './api-throughput.js';
 import { recordingScenario } from './performance-recording.js';
 import { appendScenario, type AppendFigures } from './audit-append.js';
+import { latencyScenario } from './latency.js';
+import { withinLimitTarget as withinTarget } from '../../src/performance/performance-report.js';
 import { complianceScenario, type ComplianceFigures } from './compliance.js';
 
 /**
- * npm run bench -- [--scenarios throughput,audit-append,compliance,recording] [--sizes 10000,1000000]
+ * npm run bench -- [--scenarios throughput,latency,audit-append,compliance,recording] [--sizes 10000,1000000]
  *                   [--growth 1000,100000,10000000] [--connections 50]
  * --sizes: audit events for the compliance scenario; --growth: transactions in the bank's
  * database for the throughput scenario (each size on its own fresh database).
@@ -18,7 +20,7 @@ import { complianceScenario, type ComplianceFigures } from './compliance.js';
  */
 const { values } = parseArgs({
   options: {
-    scenarios: { type: 'string', default: 'throughput,audit-append,compliance,recording' },
+    scenarios: { type: 'string', default: 'throughput,latency,audit-append,compliance,recording' },
     sizes: { type: 'string', default: '10000,1000000' },
     growth: { type: 'string', default: '1000' },
     connections: { type: 'string', default: '50' },
@@ -124,6 +126,26 @@ if (scenarios.includes('audit-append')) {
     })),
   );
   results.auditAppend = rows;
+}
+
+if (scenarios.includes('latency')) {
+  const apps = 50;
+  log(`\nLatency per endpoint class: ${apps} apps reading at once, authorisations and revocations alongside`);
+  const r = await latencyScenario({ apps, seconds: 20, log });
+  console.table(
+    r.classes.map((c) => ({
+      class: c.endpointClass,
+      calls: c.calls,
+      'p50 ms': c.p50Ms ?? '',
+      'p95 ms': c.p95Ms ?? '',
+      'p99 ms': c.p99Ms ?? '',
+      'CDR limit ms': c.limitMs ?? 'none',
+      'within limit': c.withinLimit === undefined ? '' : `${(c.withinLimit * 100).toFixed(1)}%`,
+      target: c.limitMs ? `>= ${withinTarget * 100}% within` : '',
+      met: c.limitMs && c.calls > 0 ? c.withinLimit! >= withinTarget : '',
+    })),
+  );
+  results.latency = r;
 }
 
 if (scenarios.includes('compliance')) {

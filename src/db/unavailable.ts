@@ -5,6 +5,7 @@ import {
   MongoServerClosedError,
   MongoServerSelectionError,
   MongoTopologyClosedError,
+  MongoUnexpectedServerResponseError,
 } from 'mongodb';
 
 /**
@@ -43,6 +44,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     // The embedded database (FerretDB on SQLite) waited 10 s for a write lock and gave up:
     // busy, not broken (seen with two server processes under load on a starved machine).
     if (e instanceof MongoError && /\(SQLITE_BUSY\)/.test(e.message)) return true;
+    // A reply the driver cannot read (the embedded database answering a `find` without its
+    // `cursor`, seen under load): the database misbehaved, the request was not wrong, and
+    // the same request a moment later is answered. docs/storage.md, "answers the driver cannot read".
+    if (e instanceof MongoUnexpectedServerResponseError) return true;
   }
   return false;
 }

@@ -4,6 +4,7 @@ import {
   MongoNetworkTimeoutError,
   MongoServerError,
   MongoServerSelectionError,
+  MongoUnexpectedServerResponseError,
 } from 'mongodb';
 import { isDatabaseUnavailable } from '../../src/db/unavailable.js';
 import { ServiceUnavailableError } from '../../src/errors.js';
@@ -27,6 +28,10 @@ describe('database unavailability', () => {
       ),
     );
     assert.ok(isDatabaseUnavailable(new ServiceUnavailableError('audit log unavailable', selection)));
+    // The embedded database's reply to a find without its cursor, as the driver reports it.
+    assert.ok(
+      isDatabaseUnavailable(new MongoUnexpectedServerResponseError('BSON element "cursor" is missing')),
+    );
   });
 
   it('is not claimed for errors that a retry would not cure', () => {

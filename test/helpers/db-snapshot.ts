@@ -11,9 +11,19 @@ export type DatabaseSnapshot = Map<string, { count: number; hash: string }>;
  * are not the request's effect:
  * - `sessions`: sessions are rolling, so every request with a session cookie moves its expiry;
  * - `oidc_replay_detection`: a DPoP proof is spent as soon as it is checked, before the body
- *   is read, so that a refused request cannot be replayed either.
+ *   is read, so that a refused request cannot be replayed either;
+ * - `leases` and the audit writer's staging (docs/audit-log.md): processes taking turns at
+ *   background work and at writing the audit chain, whatever the requests are (the audit
+ *   writer gives its lease up when idle).
  */
-export const technicalCollections = ['sessions', 'oidc_replay_detection'];
+export const technicalCollections = [
+  'sessions',
+  'oidc_replay_detection',
+  'leases',
+  'audit_staged_batches',
+  'audit_seal_passes',
+  'audit_seal_receipts',
+];
 
 /**
  * Counts and content hashes of every collection of the test database but `exclude`. Each

@@ -177,6 +177,12 @@ describe('CSRF: every state-changing page route refuses a missing or wrong token
         form: {},
         accepted: 303,
       },
+      'POST /compliance/exports': {
+        send: viaAgent(officer.agent, '/compliance/exports'),
+        token: officer.csrf,
+        form: { format: 'csv', consentId: linked.consentId },
+        accepted: 303,
+      },
       'POST /compliance/integrity/checkpoints': {
         send: viaAgent(officer.agent, '/compliance/integrity/checkpoints'),
         token: officer.csrf,
