@@ -138,8 +138,11 @@ export class AuditWriter {
           }
         } catch (error) {
           // The database failed us (it may be down). Whatever is waiting is answered with the
-          // error, as a failed write always was; a staged batch may still be sealed later.
+          // error, as a failed write always was; a staged batch may still be sealed later. The
+          // lease is asked for again on the next write, so a process whose database has gone
+          // does not keep trying in the background.
           this.headUncertain = true;
+          this.holding = false;
           this.failAll(error);
           await sleep(idleTickMs);
         }
