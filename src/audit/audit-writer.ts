@@ -3,33 +3,10 @@ import type { Logger } from '../logger.js';
 import { Lease } from '../db/lease.js';
 import { findChainHead, type ChainHead } from './audit-chain-head.js';
 import type { AuditEvent, AuditInput } from './audit-event.js';
-import { appendInOrder, eventsAt, sealedEventsOf } from './audit-sealing.js';
-import {
-  openPass,
-  readBatches,
-  readReceipt,
-  recentPasses,
-  removeBatches,
-  removeSealingRecordsBefore,
-  stageBatch,
-  stagedBatchIds,
-  writeReceipts,
-  type Receipt,
-  type SealPass,
-  type StagedBatch,
-} from './audit-staging.repository.js';
-
-/** Staged batches for a pass, and the recent passes when one may have been left unfinished. */
-interface Work {
-  batches: StagedBatch[];
-  passes: SealPass[];
-}
-
-interface Pending {
-  input: AuditInput;
-  resolve: (event: AuditEvent) => void;
-  reject: (error: unknown) => void;
-}
+import { appendInOrder, sealedEventsOf } from './audit-sealing.js';
+import { SealWork, type Work } from './audit-seal-work.js';
+import { StagedBatches, type Pending } from './audit-stager.js';
+import { openPass, removeBatches, writeReceipts, type Receipt } from './audit-staging.repository.js';
 
 export interface AuditWriterOptions {
   macKey: Buffer;
@@ -47,10 +24,6 @@ const idleTickMs = 10;
 const releaseAfterIdleMs = 500;
 /** How often a process that does not hold the lease asks for it (the holder may have stopped). */
 const askForLeaseEveryMs = 50;
-/** A staged batch not sealed by then is answered with an error (the holder and every other process are gone). */
-const stagedTimeoutMs = 20_000;
-/** Receipts and passes are kept this long: a process collects its receipt within milliseconds. */
-const keepSealingRecordsMs = 30_000;
 /** While busy with its own events, the holder looks for staged batches this often. */
 const scanEveryMs = 3;
 
@@ -84,18 +57,13 @@ export class AuditWriter {
   /** Set when a write failed in an unknown state, or another process wrote: the head may be further on. */
   private headUncertain = false;
   private readonly writerId = randomUUID();
-  private stagedCount = 0;
   private passCount = 0;
-  /** When this process last took the lease; batches staged before then may have been sealed by the previous holder. */
-  private holdingSince = 0;
-  /** Whether the next pass should look for passes left unfinished (after taking the lease, or a failed pass). */
-  private lookForUnfinished = true;
   /** The next pass's work, looked for while the current pass writes. */
   private nextWork: Promise<Work | undefined> | undefined;
   private lastScan = 0;
-  private lastSweep = Date.now();
-  private readonly waiting = new Map<string, { entries: Pending[]; since: number }>();
   private readonly lease: Lease;
+  private readonly work: SealWork;
+  private readonly staged: StagedBatches;
   private readonly now: () => Date;
   private readonly maxBatch: number;
 
@@ -105,6 +73,8 @@ export class AuditWriter {
     this.lease = new Lease('audit-writer', lease.slotMs, lease.marginMs, Date.now, () => {
       this.headUncertain = true;
     });
+    this.work = new SealWork(this.lease);
+    this.staged = new StagedBatches(this.writerId, options.macKey);
   }
 
   append(input: AuditInput): Promise<AuditEvent> {
@@ -117,7 +87,7 @@ export class AuditWriter {
   /** Writes what is queued, then gives the lease up, so that another process takes over at once (at shutdown). */
   async close(): Promise<void> {
     this.closing = true;
-    while (this.pumping || this.queue.length > 0 || this.waiting.size > 0) await sleep(5);
+    while (this.pumping || this.queue.length > 0 || this.staged.size > 0) await sleep(5);
     this.closing = false;
   }
 
@@ -125,16 +95,16 @@ export class AuditWriter {
     this.pumping = true;
     let idleSince = Date.now();
     try {
-      while (this.queue.length > 0 || this.waiting.size > 0 || (this.holding && !this.closing)) {
+      while (this.queue.length > 0 || this.staged.size > 0 || (this.holding && !this.closing)) {
         try {
           if (await this.mayWrite()) {
             if (await this.writeAsHolder()) idleSince = Date.now();
             else if (Date.now() - idleSince < releaseAfterIdleMs) await sleep(idleTickMs);
             else await this.releaseLease();
           } else {
-            await this.stageQueued();
-            await this.collectReceipts();
-            if (this.waiting.size > 0) await sleep(pollMs);
+            if (this.queue.length > 0) await this.staged.stage(this.queue.splice(0, this.maxBatch));
+            await this.staged.collect();
+            if (this.staged.size > 0) await sleep(pollMs);
           }
         } catch (error) {
           // The database failed us (it may be down). Whatever is waiting is answered with the
@@ -143,7 +113,8 @@ export class AuditWriter {
           // does not keep trying in the background.
           this.headUncertain = true;
           this.holding = false;
-          this.failAll(error);
+          for (const pending of this.queue.splice(0)) pending.reject(error);
+          this.staged.failAll(error);
           await sleep(idleTickMs);
         }
       }
@@ -158,10 +129,7 @@ export class AuditWriter {
     this.lastAsked = Date.now();
     const held = this.holding;
     this.holding = await this.lease.hold();
-    if (this.holding && !held) {
-      this.holdingSince = Date.now();
-      this.lookForUnfinished = true;
-    }
+    if (this.holding && !held) this.work.tookLease();
     return this.holding;
   }
 
@@ -180,51 +148,23 @@ export class AuditWriter {
       await this.seal(own, work);
     } catch (error) {
       // Unknown state (the batch may be partly written): look for the head again next time,
-      // forward from the last event known to be stored. Staged batches are found again.
+      // forward from the last event known to be stored, and for what the pass wrote of the
+      // staged batches (work looked for meanwhile did not look, so it is dropped).
+      await this.nextWork;
+      this.nextWork = undefined;
       this.headUncertain = true;
-      this.lookForUnfinished = true;
+      this.work.passFailed();
       for (const pending of own) pending.reject(error);
     }
     return true;
   }
 
-  /**
-   * Staged batches to seal now, with the recent passes when a pass may have been left
-   * unfinished (by a holder that stopped, or by a pass of this one that failed). Only with
-   * room left in the lease, so that two holders never seal one batch.
-   */
+  /** Staged batches to seal; while busy with its own events, the holder looks every few milliseconds. */
   private async stagedWork(taken = new Set<string>()): Promise<Work> {
-    const none = { batches: [], passes: [] };
-    if (taken.size === 0 && this.queue.length > 0 && Date.now() - this.lastScan < scanEveryMs) return none;
+    if (taken.size === 0 && this.queue.length > 0 && Date.now() - this.lastScan < scanEveryMs)
+      return { batches: [], passes: [] };
     this.lastScan = Date.now();
-    await this.sweep();
-    const staged = (await stagedBatchIds()).filter((b) => !taken.has(b._id));
-    const waiting = await this.notYetSealed(staged);
-    if (waiting.length === 0 || !(await this.lease.extend())) return none;
-    const passes = this.lookForUnfinished ? await recentPasses() : [];
-    this.lookForUnfinished = false;
-    return { batches: await readBatches(waiting.map((b) => b._id)), passes };
-  }
-
-  /** Removes receipts and passes nobody needs any more, each kind in one operation. */
-  private async sweep() {
-    if (Date.now() - this.lastSweep > keepSealingRecordsMs) {
-      this.lastSweep = Date.now();
-      await removeSealingRecordsBefore(new Date(Date.now() - keepSealingRecordsMs));
-    }
-  }
-
-  /**
-   * Batches not sealed yet: not one staged before this holder took the lease whose receipt
-   * the previous holder wrote (it stopped before removing the batch).
-   */
-  private async notYetSealed(fresh: { _id: string; createdAt: Date }[]) {
-    const sealedBefore = await Promise.all(
-      fresh.map(
-        async (b) => b.createdAt.getTime() < this.holdingSince && (await readReceipt(b._id)) !== null,
-      ),
-    );
-    return fresh.filter((_, k) => !sealedBefore[k]);
+    return this.work.find(taken);
   }
 
   private async seal(own: Pending[], work: Work) {
@@ -264,10 +204,9 @@ export class AuditWriter {
     for (const { batch, done, rest } of plans) {
       const sealed = [...done, ...events.slice(i, i + rest.length)];
       i += rest.length;
-      const mine = this.waiting.get(batch._id);
+      const mine = this.staged.take(batch._id);
       if (mine) {
-        mine.entries.forEach((pending, k) => pending.resolve(sealed[k]!));
-        this.waiting.delete(batch._id);
+        mine.forEach((pending, k) => pending.resolve(sealed[k]!));
       } else {
         receipts.push({
           _id: batch._id,
@@ -277,45 +216,6 @@ export class AuditWriter {
     }
     own.forEach((pending, k) => pending.resolve(events[i + k]!));
     await Promise.all([writeReceipts(receipts), removeBatches([...taken])]);
-  }
-
-  /** Stages what is queued as one batch for the holder to seal. */
-  private async stageQueued() {
-    if (this.queue.length === 0) return;
-    const entries = this.queue.splice(0, this.maxBatch);
-    const id = `${this.writerId}#${++this.stagedCount}`;
-    try {
-      await stageBatch(
-        id,
-        entries.map((p) => p.input),
-      );
-    } catch (error) {
-      for (const pending of entries) pending.reject(error);
-      throw error;
-    }
-    this.waiting.set(id, { entries, since: Date.now() });
-  }
-
-  /** Resolves the staged batches the holder has sealed, each event as it stands in the chain. */
-  private async collectReceipts() {
-    for (const [id, { entries, since }] of this.waiting) {
-      const receipt = await readReceipt(id);
-      if (receipt) {
-        const events = eventsAt(entries, receipt, this.options.macKey);
-        entries.forEach((pending, k) => pending.resolve(events[k]!));
-        this.waiting.delete(id);
-      } else if (Date.now() - since > stagedTimeoutMs) {
-        const error = new Error(`audit log: staged batch ${id} was not sealed in time`);
-        for (const pending of entries) pending.reject(error);
-        this.waiting.delete(id);
-      }
-    }
-  }
-
-  private failAll(error: unknown) {
-    for (const pending of this.queue.splice(0)) pending.reject(error);
-    for (const { entries } of this.waiting.values()) for (const pending of entries) pending.reject(error);
-    this.waiting.clear();
   }
 
   /** A removed event is evidence: it is left missing, written past, and said loudly. */

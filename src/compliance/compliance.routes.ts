@@ -22,12 +22,12 @@ import {
   startVerificationRun,
   viewActivity,
   viewConsentHistory,
-  consentSummary,
   viewEvent,
   viewEvents,
   viewIntegrity,
 } from './compliance.service.js';
 import { noApp } from '../audit/audit-stats.js';
+import { consentSummary } from './consent-summary.service.js';
 import { consentFunnel, funnelStages } from './consent-funnel.service.js';
 import { appsNeedingAttention } from './attention.js';
 import { namesFor } from './names.js';
