@@ -19,7 +19,8 @@ export interface AuditWriterOptions {
 const lease = { slotMs: 5_000, marginMs: 1_000 };
 /** How often a process waiting for its staged batches looks for their receipts. */
 const pollMs = 4;
-const idleTickMs = 10;
+/** How often an idle holder looks for staged batches (before giving the lease up). */
+const idleTickMs = 20;
 /** A holder with nothing to write for this long gives the lease up, so it follows the traffic. */
 const releaseAfterIdleMs = 500;
 /** How often a process that does not hold the lease asks for it (the holder may have stopped). */
@@ -54,8 +55,10 @@ export class AuditWriter {
   private holding = false;
   private lastAsked = 0;
   private head: ChainHead | undefined;
-  /** Set when a write failed in an unknown state, or another process wrote: the head may be further on. */
+  /** Set when a write failed in an unknown state: the head may be further on, past a gap. */
   private headUncertain = false;
+  /** Set when this process takes the lease again: others may have written after the head it knew. */
+  private headMayHaveMoved = false;
   private readonly writerId = randomUUID();
   private passCount = 0;
   /** The next pass's work, looked for while the current pass writes. */
@@ -71,7 +74,7 @@ export class AuditWriter {
     this.now = options.now ?? (() => new Date());
     this.maxBatch = options.maxBatch ?? 500;
     this.lease = new Lease('audit-writer', lease.slotMs, lease.marginMs, Date.now, () => {
-      this.headUncertain = true;
+      this.headMayHaveMoved = true;
     });
     this.work = new SealWork(this.lease);
     this.staged = new StagedBatches(this.writerId, options.macKey);
@@ -171,7 +174,14 @@ export class AuditWriter {
     if (!this.head || this.headUncertain) {
       this.head = await findChainHead(this.head, this.reportGap);
       this.headUncertain = false;
+    } else if (this.headMayHaveMoved) {
+      // Forward from the head it knew, past what other holders wrote since: one lookup if
+      // nobody did. (The full search also probes 20 events ahead for gaps, which a lease
+      // changing hands gives no reason to suspect; an event removed meanwhile right after
+      // this head would still break the chain where verification reports it.)
+      this.head = await findChainHead(this.head);
     }
+    this.headMayHaveMoved = false;
     const at = this.now();
     const plans = [];
     for (const batch of work.batches) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { AuditEventModel } from '../../src/audit/audit-event.model.js';
-import { contentHash, eventId, type AuditInput } from '../../src/audit/audit-event.js';
+import { contentHash, eventId, genesisHash, type AuditInput } from '../../src/audit/audit-event.js';
 import { createAuditLog, type AuditLog } from '../../src/audit/audit-log.js';
 import { findChainHead } from '../../src/audit/audit-chain-head.js';
 import { appendInOrder } from '../../src/audit/audit-sealing.js';
@@ -37,7 +37,11 @@ async function assertWrittenOnce(consentId: string, count: number) {
   for (const event of stored) {
     assert.equal(contentHash(event), event.hash);
     const previous = await AuditEventModel.findById(eventId(event.seq - 1)).lean();
-    assert.equal(event.prevHash, previous!.hash, `event ${event.seq} chains to ${event.seq - 1}`);
+    assert.equal(
+      event.prevHash,
+      previous?.hash ?? genesisHash,
+      `event ${event.seq} chains to ${event.seq - 1}`,
+    );
   }
   return stored;
 }
