@@ -81,7 +81,7 @@ describe('browser: a compliance officer reviews the audit log', function () {
     await page.getByRole('link', { name: 'Export these events…' }).click();
     await page.getByRole('heading', { name: 'Export 1 event' }).waitFor();
     assert.match(await page.locator('.filter-words').innerText(), /Action: Data read refused[\s\S]*From /);
-    await lookAt(page, 'compliance-export-review', { widths: [1280], reflow: false });
+    await lookAt(page, 'compliance-export-review');
     const searchUrl = page.url().replace(/\/export\/review\?/, '?');
     // Prepared in the background; the page shows progress and is checked when the officer chooses.
     await page
@@ -93,14 +93,14 @@ describe('browser: a compliance officer reviews the audit log', function () {
       await page.getByRole('link', { name: 'Check progress' }).click();
     }
     assert.match(await page.getByRole('status').innerText(), /Ready\. 1 event, [\d.]+ kB\./);
-    await lookAt(page, 'compliance-export-ready', { widths: [1280], reflow: false });
+    await lookAt(page, 'compliance-export-ready');
     const download = page.waitForEvent('download');
     await page.getByRole('link', { name: 'Download' }).click();
     assert.match((await download).suggestedFilename(), /^audit-evidence-.*\.jsonl$/);
     assert.equal(await (await download).failure(), null, 'the whole file arrived');
     await page.getByRole('link', { name: 'Printable cover for a regulator' }).click();
     await page.locator('.verdict').getByText('Intact.').waitFor();
-    await lookAt(page, 'compliance-evidence-cover', { widths: [1280], reflow: false });
+    await lookAt(page, 'compliance-evidence-cover');
 
     // The refused read, then the consent it was made under: who, which app, what, and its life.
     await page.goto(searchUrl);
