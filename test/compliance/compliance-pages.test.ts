@@ -3,7 +3,12 @@ import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import request from 'supertest';
 import { buildTestApp, createTestAuditLog, testIndexer } from '../helpers/app.js';
-import { anonymousAgent, signedInAgent, type Agent } from '../helpers/agent.js';
+import {
+  anonymousAgent,
+  failedSignIns as refusedSignIns,
+  signedInAgent,
+  type Agent,
+} from '../helpers/agent.js';
 import { lastAuditEventWhere } from '../helpers/audit.js';
 import { createPerson, type TestPerson } from '../helpers/factories.js';
 import { csrfFrom } from '../helpers/agent.js';
@@ -20,13 +25,7 @@ describe('compliance pages', function () {
 
   /** `times` sign-ins with a wrong password, in the log and indexed. */
   const failedSignIns = async (person: TestPerson, times: number) => {
-    const { agent: visitor, csrf } = await anonymousAgent(app);
-    for (let i = 0; i < times; i++)
-      await visitor
-        .post('/signin')
-        .type('form')
-        .send({ _csrf: csrf, email: person.email, password: 'no' })
-        .expect(401);
+    await refusedSignIns(app, person, times);
     await indexer.catchUp();
   };
 

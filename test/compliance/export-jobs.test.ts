@@ -10,7 +10,7 @@ import {
   removeExportFile,
 } from '../../src/compliance/export-job.repository.js';
 import { buildTestApp, testConfig, testIndexer } from '../helpers/app.js';
-import { anonymousAgent, signedInAgent, type Agent } from '../helpers/agent.js';
+import { failedSignIns, signedInAgent, type Agent } from '../helpers/agent.js';
 import { lastAuditEventWhere } from '../helpers/audit.js';
 import { downloadText, prepareExport } from '../helpers/exports.js';
 import { createPerson, type TestPerson } from '../helpers/factories.js';
@@ -29,13 +29,7 @@ describe('exports prepared in the background', function () {
     officer = await createPerson('compliance');
     ({ agent, csrf } = await signedInAgent(app, officer));
     customer = await createPerson('customer');
-    const { agent: visitor, csrf: visitorCsrf } = await anonymousAgent(app);
-    for (let i = 0; i < 3; i++)
-      await visitor
-        .post('/signin')
-        .type('form')
-        .send({ _csrf: visitorCsrf, email: customer.email, password: 'no' })
-        .expect(401);
+    await failedSignIns(app, customer, 3);
     await testIndexer.catchUp();
   });
 

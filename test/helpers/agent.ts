@@ -29,3 +29,14 @@ export async function signedInAgent(app: Express, person: { email: string; passw
   const page = await agent.get('/').redirects(1).expect(200);
   return { agent, ip, csrf: csrfFrom(page.text) };
 }
+
+/** `times` sign-ins as `person` with a wrong password, each refused (401). */
+export async function failedSignIns(app: Express, person: { email: string }, times: number) {
+  const { agent: visitor, csrf } = await anonymousAgent(app);
+  for (let i = 0; i < times; i++)
+    await visitor
+      .post('/signin')
+      .type('form')
+      .send({ _csrf: csrf, email: person.email, password: 'no' })
+      .expect(401);
+}
