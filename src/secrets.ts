@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readOrCreateFile } from './data-dir-file.js';
 import { join } from 'node:path';
 import type { Config } from './config.js';
 
@@ -11,11 +11,5 @@ import type { Config } from './config.js';
 export async function resolveSessionSecret(config: Config): Promise<string> {
   if (config.SESSION_SECRET) return config.SESSION_SECRET;
   const file = join(config.DATA_DIR, 'session-secret');
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch {
-    const secret = randomBytes(48).toString('base64url');
-    await writeFile(file, secret, { mode: 0o600, flag: 'wx' }).catch(() => undefined);
-    return (await readFile(file, 'utf8')).trim();
-  }
+  return (await readOrCreateFile(file, () => randomBytes(48).toString('base64url'))).trim();
 }

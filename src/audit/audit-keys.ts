@@ -8,7 +8,7 @@ import {
   verify,
   type KeyObject,
 } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readOrCreateFile } from '../data-dir-file.js';
 import { join } from 'node:path';
 
 export interface PublicJwk {
@@ -73,12 +73,5 @@ export function verifySignature(publicJwk: PublicJwk, data: string, signature: s
 }
 
 async function readOrCreateKeyFile(dataDir: string): Promise<string> {
-  const file = join(dataDir, 'audit-signing-key.pem');
-  try {
-    return await readFile(file, 'utf8');
-  } catch {
-    // 'wx' fails if another process created it meanwhile; then its key is read back.
-    await writeFile(file, generateAuditKeyPem(), { mode: 0o600, flag: 'wx' }).catch(() => undefined);
-    return readFile(file, 'utf8');
-  }
+  return readOrCreateFile(join(dataDir, 'audit-signing-key.pem'), generateAuditKeyPem);
 }

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes, createPrivateKey, createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readOrCreateFile } from '../data-dir-file.js';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 
@@ -87,10 +87,5 @@ function purposeKey(kidPrefix: string, pem: string): PurposeKey {
 }
 
 async function readOrCreate(file: string, create: () => string): Promise<string> {
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch {
-    await writeFile(file, create(), { mode: 0o600, flag: 'wx' }).catch(() => undefined);
-    return (await readFile(file, 'utf8')).trim();
-  }
+  return (await readOrCreateFile(file, create)).trim();
 }

@@ -48,7 +48,11 @@ describe('two server processes on one database', function () {
       DATA_DIR: testDatabase.dataDir,
       LOG_LEVEL: 'info',
     };
-    processes = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    // Both at once, as a deployment starts them; one that started is stopped after even if the other did not.
+    const started = await Promise.allSettled([startServerProcess(env), startServerProcess(env)]);
+    processes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
   });
   after(async () => {
     await Promise.all(processes.map((p) => p.stop()));
