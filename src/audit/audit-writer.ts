@@ -21,7 +21,7 @@ const lease = { slotMs: 5_000, marginMs: 1_000 };
 const pollMs = 4;
 /** How often an idle holder looks for staged batches (before giving the lease up). */
 const idleTickMs = 20;
-/** A holder with nothing to write for this long gives the lease up, so it follows the traffic. */
+/** A holder with no events of its own for this long gives the lease up, so it follows the traffic. */
 const releaseAfterIdleMs = 500;
 /** How often a process that does not hold the lease asks for it (the holder may have stopped). */
 const askForLeaseEveryMs = 50;
@@ -39,7 +39,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * stages its batches (one document each, an uncontended insert) and waits for their
  * receipt; the holder seals staged batches into the chain together with its own events,
  * so more processes mean bigger batches rather than races. The lease follows the
- * traffic: a holder with nothing to write gives it up after half a second, and a holder
+ * traffic: a holder with no events of its own gives it up after half a second, and a holder
  * that stops is replaced within one slot (5 s). docs/audit-log.md has the design and why.
  *
  * Correctness never rests on the lease: a sequence number is taken only by inserting the
@@ -101,9 +101,12 @@ export class AuditWriter {
       while (this.queue.length > 0 || this.staged.size > 0 || (this.holding && !this.closing)) {
         try {
           if (await this.mayWrite()) {
-            if (await this.writeAsHolder()) idleSince = Date.now();
-            else if (Date.now() - idleSince < releaseAfterIdleMs) await sleep(idleTickMs);
-            else await this.releaseLease();
+            const wrote = await this.writeAsHolder();
+            if (wrote.own > 0) idleSince = Date.now();
+            // Sealing only other processes' batches does not keep the lease: one with events of
+            // its own takes it over and writes them directly, rather than staging them here.
+            if (Date.now() - idleSince >= releaseAfterIdleMs) await this.releaseLease();
+            else if (!wrote.any) await sleep(idleTickMs);
           } else {
             if (this.queue.length > 0) await this.staged.stage(this.queue.splice(0, this.maxBatch));
             await this.staged.collect();
@@ -141,14 +144,17 @@ export class AuditWriter {
     await this.lease.release();
   }
 
-  /** One pass of the holder: staged batches, then its own events, in one insert. False when there was nothing to write. */
-  private async writeAsHolder(): Promise<boolean> {
+  /**
+   * One pass of the holder: staged batches, then its own events, in one insert. Says
+   * whether it wrote anything, and how many of the events were this process's own.
+   */
+  private async writeAsHolder(): Promise<{ any: boolean; own: number }> {
     const work = (await this.nextWork) ?? (await this.stagedWork());
     this.nextWork = undefined;
     const own = this.queue.splice(0, this.maxBatch);
-    if (own.length === 0 && work.batches.length === 0) return false;
+    if (own.length === 0 && work.batches.length === 0) return { any: false, own: 0 };
     try {
-      await this.seal(own, work);
+      return { any: true, own: own.length + (await this.seal(own, work)) };
     } catch (error) {
       // Unknown state (the batch may be partly written): look for the head again next time,
       // forward from the last event known to be stored, and for what the pass wrote of the
@@ -158,8 +164,8 @@ export class AuditWriter {
       this.headUncertain = true;
       this.work.passFailed();
       for (const pending of own) pending.reject(error);
+      return { any: true, own: own.length };
     }
-    return true;
   }
 
   /** Staged batches to seal; while busy with its own events, the holder looks every few milliseconds. */
@@ -170,7 +176,8 @@ export class AuditWriter {
     return this.work.find(taken);
   }
 
-  private async seal(own: Pending[], work: Work) {
+  /** Seals and writes; returns how many events of this process's own staged batches it answered. */
+  private async seal(own: Pending[], work: Work): Promise<number> {
     if (!this.head || this.headUncertain) {
       this.head = await findChainHead(this.head, this.reportGap);
       this.headUncertain = false;
@@ -210,6 +217,7 @@ export class AuditWriter {
     );
     this.head = head;
     const receipts: Receipt[] = [];
+    let ownStaged = 0;
     let i = 0;
     for (const { batch, done, rest } of plans) {
       const sealed = [...done, ...events.slice(i, i + rest.length)];
@@ -217,6 +225,7 @@ export class AuditWriter {
       const mine = this.staged.take(batch._id);
       if (mine) {
         mine.forEach((pending, k) => pending.resolve(sealed[k]!));
+        ownStaged += mine.length;
       } else {
         receipts.push({
           _id: batch._id,
@@ -226,6 +235,7 @@ export class AuditWriter {
     }
     own.forEach((pending, k) => pending.resolve(events[i + k]!));
     await Promise.all([writeReceipts(receipts), removeBatches([...taken])]);
+    return ownStaged;
   }
 
   /** A removed event is evidence: it is left missing, written past, and said loudly. */
