@@ -21,6 +21,7 @@ const auditEventSchema = new Schema(
     consentId: String,
     resource: String,
     accountIds: { type: [String], default: undefined },
+    holderIds: { type: [String], default: undefined },
     permissions: { type: [String], default: undefined },
     recordCount: Number,
     requestId: String,

@@ -14,6 +14,13 @@ export const auditActions = [
   'consent.expired',
   'consent.account_removed',
   'consent.previewed',
+  'sharing.chosen',
+  'sharing.approved',
+  'sharing.stopped',
+  'sharing.option_changed',
+  'sharing.option_proposed',
+  'sharing.proposal_declined',
+  'sharing.instruction_changed',
   'data.accessed',
   'data.denied',
   'audit.viewed',
@@ -48,6 +55,8 @@ export interface AuditInput {
   consentId?: string;
   resource?: string;
   accountIds?: string[];
+  /** Everyone the account belongs to, on decisions about a joint account or a card's additional cardholders. */
+  holderIds?: string[];
   permissions?: string[];
   recordCount?: number;
   context?: RequestContext;

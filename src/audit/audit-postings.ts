@@ -26,13 +26,15 @@ export function postingKey(field: PostingField, value: string): string {
 export const bucketId = (key: string, bucket: number) => `${key}#b${bucket}`;
 export const pageId = (key: string, page: number) => `${key}#p${page}`;
 
-export function postingKeysOf(event: Pick<AuditEvent, PostingField>) {
+export function postingKeysOf(event: Pick<AuditEvent, PostingField | 'holderIds'>) {
   const keys = (fields: readonly PostingField[]) =>
     fields
       .filter((field) => typeof event[field] === 'string' && event[field] !== '')
       .map((field) => postingKey(field, event[field] as string));
+  // A decision about a shared account is found under every holder's name, not only the actor's.
+  const holders = (event.holderIds ?? []).map((id) => postingKey('customerId', id));
   return {
     bucketed: keys(Object.keys(bucketedFields) as BucketedField[]),
-    paged: keys(Object.keys(pagedFields) as PagedField[]),
+    paged: [...new Set([...keys(Object.keys(pagedFields) as PagedField[]), ...holders])],
   };
 }

@@ -104,7 +104,9 @@ export async function getAuditEvent(seq: number): Promise<AuditEvent | undefined
 
 export function matches(event: AuditEvent, filter: AuditFilter): boolean {
   return (
-    (!filter.customerId || event.customerId === filter.customerId) &&
+    (!filter.customerId ||
+      event.customerId === filter.customerId ||
+      (event.holderIds ?? []).includes(filter.customerId)) &&
     (!filter.clientId || event.clientId === filter.clientId) &&
     (!filter.consentId || event.consentId === filter.consentId) &&
     (!filter.action || event.action === filter.action) &&

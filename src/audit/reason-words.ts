@@ -13,6 +13,13 @@ const named: Record<string, string> = {
   unknown_email: 'No account with this e-mail',
   bad_credentials: 'Wrong e-mail or password',
   too_many_requests: 'Too many requests',
+  joint_approval_pending: 'Waiting for the other joint holder to approve',
+  joint_approval_lapsed: 'The other joint holder did not approve in time',
+  joint_approval_declined: 'The other joint holder declined',
+  joint_option_changed: 'The joint holders no longer allow it',
+  sharing_stopped_by_holder: 'A holder of the account stopped sharing it',
+  secondary_user_instruction_withdrawn: 'The main cardholder withdrew permission',
+  sharing_not_recorded: 'No record of the other holders being asked',
 };
 
 export function reasonWords(code: string | undefined): string {

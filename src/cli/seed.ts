@@ -16,9 +16,13 @@ import type { Logger } from '../logger.js';
 
 const usage = `Usage: npm run seed -- [--customers N] [--accounts-per-customer N] [--transactions-per-account N]
                        [--seed VALUE] [--as-of YYYY-MM-DD] [--audit-events N]
+                       [--joint-account-rate R] [--additional-cardholder-rate R]
 
 Creates deterministic demo bank data (the demo sign-ins plus N generated customers).
 Running it again with the same arguments changes nothing.
+--joint-account-rate R (0 to 1, default 0.1): the share of generated customers holding a
+joint account with the next one; --additional-cardholder-rate R (default 0.1): the share
+whose credit card has the next one as additional cardholder.
 --audit-events N also writes N events of audit history over the past year through the
 audit service (a valid, signed chain); use it on a fresh database.`;
 
@@ -29,6 +33,8 @@ const Args = z.strictObject({
   seed: z.string().min(1).max(100).default('demo'),
   'as-of': z.iso.date().optional(),
   'audit-events': z.coerce.number().int().min(0).max(100_000_000).default(0),
+  'joint-account-rate': z.coerce.number().min(0).max(1).default(0.1),
+  'additional-cardholder-rate': z.coerce.number().min(0).max(1).default(0.1),
   help: z.boolean().optional(),
 });
 
@@ -41,6 +47,8 @@ async function main() {
       seed: { type: 'string' },
       'as-of': { type: 'string' },
       'audit-events': { type: 'string' },
+      'joint-account-rate': { type: 'string' },
+      'additional-cardholder-rate': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -68,6 +76,8 @@ async function main() {
       customers: args.customers,
       accountsPerCustomer: args['accounts-per-customer'],
       transactionsPerAccount: args['transactions-per-account'],
+      jointAccountRate: args['joint-account-rate'],
+      additionalCardholderRate: args['additional-cardholder-rate'],
       asOf,
       onProgress: (done, total) => {
         if (!started) bar.start(total, 0);

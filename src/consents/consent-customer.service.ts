@@ -50,13 +50,16 @@ export async function authoriseConsent(
   deps: ConsentDeps,
   customerId: string,
   consentOrId: string | ConsentRecord,
-  decision: { accountIds: string[]; grantId?: string },
+  decision: { accountIds: string[]; accountsWithOtherHolders?: string[]; grantId?: string },
   context: RequestContext,
 ) {
   const consent = await openConsentForCustomer(deps, customerId, consentOrId);
   const set: TransitionSet = {
     customerId,
     accountIds: decision.accountIds,
+    ...(decision.accountsWithOtherHolders?.length
+      ? { accountsWithOtherHolders: decision.accountsWithOtherHolders }
+      : {}),
     authorisedAt: now(deps),
     ...(decision.grantId ? { grantId: decision.grantId } : {}),
   };

@@ -25,6 +25,9 @@ const consentSchema = new Schema(
     transactionToDateTime: { type: Date },
     customerId: { type: String },
     accountIds: { type: [String], default: undefined },
+    // Of those, the ones that belong to others too (joint, or a card shared by an additional
+    // cardholder): served only while their sharing allows it (src/sharing).
+    accountsWithOtherHolders: { type: [String], default: undefined },
     grantId: { type: String },
     authorisedAt: { type: Date },
     version: { type: Number, required: true },

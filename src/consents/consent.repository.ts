@@ -40,7 +40,7 @@ export class ConsentStateConflict extends ConflictError {
 
 /** Fields a change may set on the consent besides its status. */
 export type TransitionSet = Partial<
-  Pick<ConsentRecord, 'customerId' | 'accountIds' | 'grantId' | 'authorisedAt'>
+  Pick<ConsentRecord, 'customerId' | 'accountIds' | 'accountsWithOtherHolders' | 'grantId' | 'authorisedAt'>
 >;
 
 /** A status change, as asked for: from `consent` as read, to `to`. */

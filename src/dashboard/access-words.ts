@@ -36,6 +36,13 @@ const sentences: Record<string, string> = {
   insufficient_scope: 'It did not have permission for this.',
   invalid_token: 'Its access key was not valid.',
   invalid_dpop_proof: 'Its request was not signed properly.',
+  joint_approval_pending: 'The joint account was still waiting for the other holder to approve.',
+  joint_approval_lapsed: 'The other holder of the joint account did not approve it in time.',
+  joint_approval_declined: 'The other holder of the joint account declined to share it.',
+  joint_option_changed: 'The joint account’s holders no longer allow sharing it this way.',
+  sharing_stopped_by_holder: 'A holder of the account had stopped sharing it with this app.',
+  secondary_user_instruction_withdrawn: 'The main cardholder no longer allows this card to be shared.',
+  sharing_not_recorded: 'The account’s other holders had not been asked.',
 };
 
 export function refusalInWords(code: string | undefined): string {

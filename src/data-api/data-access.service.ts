@@ -4,6 +4,7 @@ import { currentConsent, type ConsentDeps } from '../consents/consent.service.js
 import type { ConsentRecord } from '../consents/consent.model.js';
 import { ObError, obErrorCodes } from '../open-banking/ob-errors.js';
 import type { AppToken } from '../oauth/resource-server.js';
+import { accessToAccounts } from '../sharing/sharing.service.js';
 import { takeUnattendedCall } from './unattended.repository.js';
 
 export type Resource = 'accounts' | 'balances' | 'transactions';
@@ -105,7 +106,7 @@ export async function authoriseDataRequest(
       `The consent does not grant ${needs[request.resource].join(' or ')}`,
     );
   }
-  const accountIds = consent.accountIds ?? [];
+  let accountIds = consent.accountIds ?? [];
   if (request.accountId && !accountIds.includes(request.accountId)) {
     throw await refuse(
       403,
@@ -113,6 +114,21 @@ export async function authoriseDataRequest(
       'account_not_in_consent',
       'The customer did not share this account with this app',
     );
+  }
+  // Accounts that are others' too are served only while every holder's say allows it.
+  const withOthers = (consent.accountsWithOtherHolders ?? []).filter((id) => accountIds.includes(id));
+  if (withOthers.length > 0) {
+    const access = await accessToAccounts(withOthers, consent._id, deps.now?.() ?? new Date());
+    const verdict = request.accountId ? access.get(request.accountId) : undefined;
+    if (verdict && verdict !== 'served') {
+      throw await refuse(
+        403,
+        obErrorCodes.accountNotAuthorised,
+        verdict,
+        notAuthorisedMessages[verdict] ?? notAuthorised,
+      );
+    }
+    accountIds = accountIds.filter((id) => (access.get(id) ?? 'served') === 'served');
   }
   if (
     !request.attended &&
@@ -149,5 +165,13 @@ export async function authoriseDataRequest(
     },
   };
 }
+
+const notAuthorised = "The account's other holders do not allow this consent to read it";
+const notAuthorisedMessages: Record<string, string> = {
+  joint_approval_pending: 'Not yet authorised: every holder of this joint account must approve sharing it',
+  joint_approval_lapsed: 'Not authorised: the other holders of this joint account did not approve in time',
+  secondary_user_instruction_withdrawn:
+    'Not authorised: the main cardholder no longer allows this card to be shared',
+};
 
 const utcDay = (at: Date) => at.toISOString().slice(0, 10);

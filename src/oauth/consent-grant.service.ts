@@ -3,6 +3,7 @@ import type { RequestContext } from '../http/request-context.js';
 import { authoriseConsent } from '../consents/consent-customer.service.js';
 import type { ConsentRecord } from '../consents/consent.model.js';
 import type { ConsentDeps } from '../consents/consent.service.js';
+import { recordChoices } from '../sharing/sharing.service.js';
 import { linkGrantToConsent, unlinkGrant } from './grant-consent.repository.js';
 
 /**
@@ -18,6 +19,15 @@ export async function grantConsent(
   decision: { customerId: string; consent: ConsentRecord; accountIds: string[]; context: RequestContext },
 ): Promise<string> {
   const { customerId, consent } = decision;
+  // Joint accounts and shared cards go on the connection first: the other holders' say is
+  // recorded before the app can read anything, and is what the data API checks.
+  const accountsWithOtherHolders = await recordChoices(deps, {
+    customerId,
+    consentId: consent._id,
+    clientId: consent.clientId,
+    accountIds: decision.accountIds,
+    context: decision.context,
+  });
   const grant = new provider.Grant({ accountId: customerId, clientId: consent.clientId });
   grant.addOIDCScope('openid accounts');
   grant.addOIDCClaims(['openbanking_intent_id']);
@@ -33,7 +43,7 @@ export async function grantConsent(
       deps,
       customerId,
       consent,
-      { accountIds: decision.accountIds, grantId },
+      { accountIds: decision.accountIds, accountsWithOtherHolders, grantId },
       decision.context,
     );
   } catch (error) {

@@ -13,6 +13,7 @@ import { noStore } from '../http/no-store.js';
 import { requestContext } from '../http/request-context.js';
 import { anyone } from '../http/require-role.js';
 import { previewForCustomer } from '../data-api/data-preview.service.js';
+import { consentScreenNotes, sharedAccountsOf } from '../sharing/sharing-views.service.js';
 import { grantConsent } from './consent-grant.service.js';
 import { requestedConsentId } from './oidc-provider.js';
 
@@ -41,7 +42,7 @@ export function interactionRoutes(provider: Provider, deps: ConsentDeps) {
     // Opening the screen makes the customer the consent's owner (no one else may then decide it).
     await openConsentForCustomer(deps, request.customerId, request.consent);
     res.render('consents/consent-screen.njk', {
-      ...(await screenFor(request)),
+      ...(await screenFor(deps, request)),
       values: { accountIds: [] },
     });
   });
@@ -71,17 +72,23 @@ export function interactionRoutes(provider: Provider, deps: ConsentDeps) {
     // Only the customer who opened the screen may decide, and nothing is written before that is checked.
     await openConsentForCustomer(deps, customerId, consent);
     const form = Decision.safeParse(req.body);
-    const owned = new Set(await accountIdsOfCustomer(customerId));
+    const screen = await screenFor(deps, request);
+    const owned = new Set(screen.accounts.map((a) => a.accountId));
     const chosen = form.success ? form.data.accountIds : [];
+    // An account whose other holders have not allowed sharing cannot be chosen (its box is disabled).
+    const barred = chosen.filter((id) => screen.notes[id]?.shareable === false);
     if (
       !form.success ||
-      (form.data.decision === 'approve' && (chosen.length === 0 || chosen.some((id) => !owned.has(id))))
+      (form.data.decision === 'approve' &&
+        (chosen.length === 0 || chosen.some((id) => !owned.has(id)) || barred.length > 0))
     ) {
-      const problems = form.success
-        ? { accountIds: 'Choose at least one of your accounts to share, or deny the request' }
-        : form.error;
+      const problems = !form.success
+        ? form.error
+        : barred.length > 0
+          ? { accountIds: 'You cannot share an account whose other holders have not allowed it; untick it' }
+          : { accountIds: 'Choose at least one of your accounts to share, or deny the request' };
       return showFormAgain(res, 'consents/consent-screen.njk', problems, {
-        ...(await screenFor(request)),
+        ...screen,
         values: { accountIds: chosen },
       });
     }
@@ -159,8 +166,12 @@ async function loadRequest(provider: Provider, deps: ConsentDeps, req: Request, 
 type ConsentRequest = NonNullable<Awaited<ReturnType<typeof loadRequest>>>;
 
 /** What the consent screen shows: the app, the permissions in plain words, the customer's accounts. */
-async function screenFor({ uid, consent, customerId }: ConsentRequest) {
-  const [app, accounts] = await Promise.all([getApp(consent.clientId), listAccountsWithBalances(customerId)]);
+async function screenFor(deps: ConsentDeps, { uid, consent, customerId }: ConsentRequest) {
+  const [app, accounts, shared] = await Promise.all([
+    getApp(consent.clientId),
+    listAccountsWithBalances(customerId),
+    sharedAccountsOf(customerId, deps.now?.() ?? new Date()),
+  ]);
   const openings = await accountOpenings(accounts.map((a) => a.accountId));
   // The period as dates: with no start asked for, the app gets everything from the first
   // transaction held, which is no earlier than her oldest account's opening.
@@ -170,6 +181,7 @@ async function screenFor({ uid, consent, customerId }: ConsentRequest) {
     consent,
     app,
     accounts,
+    notes: consentScreenNotes(customerId, shared, app.name),
     clusters: dataClusters(consent.permissions),
     transactionsFrom: consent.transactionFromDateTime ?? oldestAccount,
   };

@@ -26,6 +26,7 @@ export const obErrorCodes = {
   outsideTransactionWindow: 'U016',
   appSuspended: 'U017',
   rateLimited: 'U018',
+  accountNotAuthorised: 'U019',
 } as const;
 
 export interface ObErrorDetail {

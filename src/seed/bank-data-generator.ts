@@ -30,6 +30,10 @@ export interface GeneratedAccount {
   cardScheme: string;
   pan: string;
   maskedPan: string;
+  /** A joint account's holders, main holder first. */
+  holderIds?: string[];
+  /** A card's additional cardholders, each with a card number of their own. */
+  cardholders?: { customerId: string; pan: string; maskedPan: string }[];
 }
 
 export interface GeneratedTransaction {
@@ -103,6 +107,26 @@ export function generateAccount(
     ...common,
     name: 'Rewards Credit Card',
     nickname: index === 1 ? 'Credit card' : `Credit card ${(index + 1) / 2}`,
+  };
+}
+
+/** A current account held jointly by `holderIds` (the first is the main holder). */
+export function generateJointAccount(seed: string, holderIds: string[], asOf: Date): GeneratedAccount {
+  const account = generateAccount(`${seed}/joint`, holderIds[0]!, 0, asOf);
+  return { ...account, nickname: 'Joint account', holderIds };
+}
+
+/** The card with an additional cardholder, who gets a card number of their own on it. */
+export function withAdditionalCardholder(
+  seed: string,
+  card: GeneratedAccount,
+  cardholderId: string,
+): GeneratedAccount {
+  const random = new Random(`${seed}/cardholder/${card.accountId}/${cardholderId}`);
+  const pan = luhnComplete(`492181${random.digits(9)}`);
+  return {
+    ...card,
+    cardholders: [...(card.cardholders ?? []), { customerId: cardholderId, pan, maskedPan: maskPan(pan) }],
   };
 }
 
@@ -181,7 +205,12 @@ export function generateTransactions(
       merchantCategoryCode: merchant.categoryCode,
       cardScheme: account.cardScheme,
       cardAuthorisation: random.pick(['ChipAndPin', 'Contactless', 'Contactless', 'ConsumerDevice'] as const),
-      maskedPan: account.maskedPan,
+      // On a card with additional cardholders, some purchases are theirs, on their own card numbers.
+      maskedPan: account.cardholders?.length
+        ? random.chance(0.35)
+          ? random.pick(account.cardholders).maskedPan
+          : account.maskedPan
+        : account.maskedPan,
     };
     if (pending && !refund) pendingDebits += amountMinor;
     else booked += refund ? amountMinor : -amountMinor;

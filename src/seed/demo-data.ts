@@ -13,6 +13,8 @@ export async function seedDemoDataIfEmpty(logger: Logger): Promise<readonly Demo
     customers: 8,
     accountsPerCustomer: 2,
     transactionsPerAccount: 300,
+    jointAccountRate: 0.25,
+    additionalCardholderRate: 0.25,
     asOf: startOfTodayUtc(),
   });
   logger.info(report, 'demo data created');

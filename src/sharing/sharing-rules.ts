@@ -1,0 +1,315 @@
+import {
+  additionalCardholdersOf,
+  holdersOf,
+  isJoint,
+  roleOf,
+  type HeldAccount,
+} from '../accounts/account-holders.js';
+
+/**
+ * Who may share an account that is not one person's alone, as a pure state table. Each
+ * function takes the account's sharing state as it stands and returns the next one, or
+ * throws a SharingRefusal naming why not; the repository stores each result as a version
+ * and the service audits it (sharing.service.ts). Nothing here reads a clock or a database.
+ *
+ * A joint account's holders choose one disclosure option:
+ *
+ *   either ──(any holder, at once)──▶ both ──(any holder, at once)──▶ none
+ *   either ◀──(every holder agrees)── both ◀──(every holder agrees)── none
+ *
+ * Moving to a stricter option ends the connections it no longer allows; moving to a less
+ * strict one is a proposal until every holder has agreed to it.
+ *
+ * A joint account on one connection (a consent):
+ *
+ *   chosen ─▶ shared   (option "either": at once; the other holders are told and can stop it)
+ *   chosen ─▶ waiting ─(every holder approves before approveBy)─▶ shared   (option "both")
+ *   waiting ─(approveBy passes)─▶ lapsed (worked out when read, never written)
+ *   waiting | shared ─(a holder stops or declines, the option or instruction changes)─▶ stopped
+ *
+ * A card's additional cardholder shares it only while the main cardholder's instruction
+ * allows it; withdrawing the instruction stops the connections they made.
+ */
+
+export const disclosureOptions = ['either', 'both', 'none'] as const;
+export type DisclosureOption = (typeof disclosureOptions)[number];
+const strictness: Record<DisclosureOption, number> = { either: 0, both: 1, none: 2 };
+
+/** How long the other holders have to approve a connection under "both must approve". */
+export const approvalWindowMs = 7 * 86_400_000;
+
+export type EndReason = 'stopped' | 'declined' | 'option_changed' | 'instruction_withdrawn';
+
+export interface SharedConnection {
+  consentId: string;
+  clientId: string;
+  /** The customer who chose the account on the consent screen. */
+  sharedBy: string;
+  state: 'waiting' | 'shared' | 'stopped';
+  /** Holders who have approved it; the customer who shared it first. */
+  approvedBy: string[];
+  at: Date;
+  /** Under "both must approve": when a connection not yet approved by everyone lapses. */
+  approveBy?: Date;
+  endedAt?: Date;
+  /** Who stopped it; absent when a change of option or instruction did. */
+  endedBy?: string;
+  endReason?: EndReason;
+}
+
+export interface Proposal {
+  option: DisclosureOption;
+  proposedBy: string;
+  agreedBy: string[];
+  at: Date;
+}
+
+export interface SharingState {
+  option: DisclosureOption;
+  proposal?: Proposal;
+  connections: SharedConnection[];
+  /** Additional cardholders the main cardholder allows to share the card's data. */
+  allowedCardholders: string[];
+}
+
+/** Until anyone changes it: either holder may share, and no additional cardholder may. */
+export const initialSharing: SharingState = { option: 'either', connections: [], allowedCardholders: [] };
+
+export class SharingRefusal extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Whether this customer may share the account on a new connection, and who must then approve. */
+export function shareability(
+  state: SharingState,
+  account: HeldAccount,
+  customerId: string,
+): { allowed: true; waitsFor: string[] } | { allowed: false; reason: string } {
+  const role = roleOf(account, customerId);
+  if (!role) return { allowed: false, reason: 'not_holder' };
+  if (role === 'additional_cardholder' && !state.allowedCardholders.includes(customerId))
+    return { allowed: false, reason: 'no_instruction' };
+  if (role !== 'joint') return { allowed: true, waitsFor: [] };
+  if (state.option === 'none') return { allowed: false, reason: 'joint_no_sharing' };
+  const others = holdersOf(account).filter((id) => id !== customerId);
+  return { allowed: true, waitsFor: state.option === 'both' ? others : [] };
+}
+
+export function choose(
+  state: SharingState,
+  account: HeldAccount,
+  choice: { consentId: string; clientId: string; customerId: string; at: Date },
+): SharingState {
+  const can = shareability(state, account, choice.customerId);
+  if (!can.allowed) throw new SharingRefusal(can.reason, refusalMessages[can.reason]!);
+  if (state.connections.some((c) => c.consentId === choice.consentId))
+    throw new SharingRefusal('already_chosen', 'This account is already on that connection');
+  const waiting = can.waitsFor.length > 0;
+  const connection: SharedConnection = {
+    consentId: choice.consentId,
+    clientId: choice.clientId,
+    sharedBy: choice.customerId,
+    state: waiting ? 'waiting' : 'shared',
+    approvedBy: [choice.customerId],
+    at: choice.at,
+    ...(waiting ? { approveBy: new Date(choice.at.getTime() + approvalWindowMs) } : {}),
+  };
+  return { ...state, connections: [...state.connections, connection] };
+}
+
+export function approve(
+  state: SharingState,
+  account: HeldAccount,
+  consentId: string,
+  customerId: string,
+  at: Date,
+): SharingState {
+  const connection = connectionOf(state, consentId);
+  if (!holdersOf(account).includes(customerId))
+    throw new SharingRefusal('not_holder', refusalMessages.not_holder!);
+  if (stage(connection, at) !== 'waiting')
+    throw new SharingRefusal(
+      'not_waiting',
+      `This connection is ${stage(connection, at)}, not waiting for approval`,
+    );
+  if (connection.approvedBy.includes(customerId))
+    throw new SharingRefusal('already_approved', 'You have already approved this connection');
+  const approvedBy = [...connection.approvedBy, customerId];
+  const everyone = holdersOf(account).every((id) => approvedBy.includes(id));
+  return replace(state, { ...connection, approvedBy, state: everyone ? 'shared' : 'waiting' });
+}
+
+/** A holder (or the main cardholder, or the additional cardholder who shared it) stops the account on a connection. */
+export function stop(
+  state: SharingState,
+  account: HeldAccount,
+  consentId: string,
+  customerId: string,
+  at: Date,
+): SharingState {
+  const connection = connectionOf(state, consentId);
+  const mayStop = isJoint(account)
+    ? holdersOf(account).includes(customerId)
+    : customerId === account.customerId || customerId === connection.sharedBy;
+  if (!mayStop) throw new SharingRefusal('not_holder', refusalMessages.not_holder!);
+  const now = stage(connection, at);
+  if (now !== 'waiting' && now !== 'shared')
+    throw new SharingRefusal(
+      'already_ended',
+      `Sharing on this connection has already ${now === 'lapsed' ? 'lapsed' : 'stopped'}`,
+    );
+  const declined = now === 'waiting' && customerId !== connection.sharedBy;
+  return replace(state, ended(connection, at, declined ? 'declined' : 'stopped', customerId));
+}
+
+export type OptionChange = 'changed' | 'proposed';
+
+/** A joint holder asks for another disclosure option: stricter takes effect at once, less strict needs everyone. */
+export function changeOption(
+  state: SharingState,
+  account: HeldAccount,
+  customerId: string,
+  to: DisclosureOption,
+  at: Date,
+): { state: SharingState; outcome: OptionChange; ended: SharedConnection[] } {
+  if (!isJoint(account) || !holdersOf(account).includes(customerId))
+    throw new SharingRefusal('not_holder', 'Only the holders of a joint account choose how it is shared');
+  if (to === state.option)
+    throw new SharingRefusal('unchanged', 'That is already the option for this account');
+  if (strictness[to] > strictness[state.option]) {
+    const next = { ...state, option: to, proposal: undefined };
+    const ending = state.connections.filter(
+      (c) =>
+        (c.state === 'shared' || stage(c, at) === 'waiting') &&
+        (to === 'none' || !holdersOf(account).every((id) => c.approvedBy.includes(id))),
+    );
+    return settle(next, ending, at, 'changed');
+  }
+  const proposal = state.proposal?.option === to ? state.proposal : undefined;
+  if (proposal?.agreedBy.includes(customerId))
+    throw new SharingRefusal(
+      'already_proposed',
+      'You have already asked for this; the other holders have not all agreed yet',
+    );
+  const agreedBy = [...(proposal?.agreedBy ?? []), customerId];
+  if (!holdersOf(account).every((id) => agreedBy.includes(id))) {
+    const next = {
+      ...state,
+      proposal: { option: to, proposedBy: proposal?.proposedBy ?? customerId, agreedBy, at },
+    };
+    return { state: next, outcome: 'proposed', ended: [] };
+  }
+  // Everyone agreed to a less strict option: connections waiting only for approval need none now.
+  const connections = state.connections.map((c) =>
+    to === 'either' && stage(c, at) === 'waiting' ? { ...c, state: 'shared' as const } : c,
+  );
+  return { state: { ...state, option: to, proposal: undefined, connections }, outcome: 'changed', ended: [] };
+}
+
+/** A holder turns down another holder's proposal of a less strict option. */
+export function declineProposal(state: SharingState, account: HeldAccount, customerId: string): SharingState {
+  if (!holdersOf(account).includes(customerId))
+    throw new SharingRefusal('not_holder', refusalMessages.not_holder!);
+  if (!state.proposal)
+    throw new SharingRefusal('no_proposal', 'There is no change waiting for your agreement');
+  return { ...state, proposal: undefined };
+}
+
+/** The main cardholder allows, or stops allowing, an additional cardholder to share the card's data. */
+export function setInstruction(
+  state: SharingState,
+  account: HeldAccount,
+  customerId: string,
+  cardholderId: string,
+  allowed: boolean,
+  at: Date,
+): { state: SharingState; ended: SharedConnection[] } {
+  if (customerId !== account.customerId || isJoint(account))
+    throw new SharingRefusal('not_main_cardholder', 'Only the main cardholder decides this');
+  if (!additionalCardholdersOf(account).includes(cardholderId))
+    throw new SharingRefusal('not_cardholder', 'That person is not an additional cardholder on this card');
+  if (state.allowedCardholders.includes(cardholderId) === allowed)
+    throw new SharingRefusal('unchanged', 'That is already the instruction for this cardholder');
+  if (allowed)
+    return {
+      state: { ...state, allowedCardholders: [...state.allowedCardholders, cardholderId] },
+      ended: [],
+    };
+  const next = { ...state, allowedCardholders: state.allowedCardholders.filter((id) => id !== cardholderId) };
+  const ending = state.connections.filter(
+    (c) => c.sharedBy === cardholderId && (c.state === 'shared' || stage(c, at) === 'waiting'),
+  );
+  const settled = settle(next, ending, at, 'changed', 'instruction_withdrawn');
+  return { state: settled.state, ended: settled.ended };
+}
+
+export type Stage = 'waiting' | 'shared' | 'stopped' | 'lapsed';
+
+/** Where a connection stands at `now`: a wait past its deadline has lapsed. */
+export function stage(connection: SharedConnection, now: Date): Stage {
+  if (connection.state === 'waiting' && connection.approveBy && connection.approveBy <= now) return 'lapsed';
+  return connection.state;
+}
+
+/**
+ * Whether the data API may serve the account on this connection now, or the reason it
+ * may not (recorded with the refusal).
+ */
+export function accessOf(state: SharingState, consentId: string, now: Date): 'served' | string {
+  const connection = state.connections.find((c) => c.consentId === consentId);
+  if (!connection) return 'sharing_not_recorded';
+  const where = stage(connection, now);
+  if (where === 'shared') return 'served';
+  if (where === 'waiting') return 'joint_approval_pending';
+  if (where === 'lapsed') return 'joint_approval_lapsed';
+  return {
+    stopped: 'sharing_stopped_by_holder',
+    declined: 'joint_approval_declined',
+    option_changed: 'joint_option_changed',
+    instruction_withdrawn: 'secondary_user_instruction_withdrawn',
+  }[connection.endReason ?? 'stopped'];
+}
+
+export const refusalMessages: Record<string, string> = {
+  not_holder: 'Only a holder of this account can do that',
+  no_instruction: 'The main cardholder has not allowed additional cardholders to share this card',
+  joint_no_sharing: 'The holders of this joint account have chosen not to share it',
+};
+
+function connectionOf(state: SharingState, consentId: string): SharedConnection {
+  const connection = state.connections.find((c) => c.consentId === consentId);
+  if (!connection) throw new SharingRefusal('no_connection', 'This account is not on that connection');
+  return connection;
+}
+
+function replace(state: SharingState, connection: SharedConnection): SharingState {
+  return {
+    ...state,
+    connections: state.connections.map((c) => (c.consentId === connection.consentId ? connection : c)),
+  };
+}
+
+function ended(connection: SharedConnection, at: Date, reason: EndReason, by?: string): SharedConnection {
+  return { ...connection, state: 'stopped', endedAt: at, endReason: reason, ...(by ? { endedBy: by } : {}) };
+}
+
+function settle(
+  state: SharingState,
+  ending: SharedConnection[],
+  at: Date,
+  outcome: OptionChange,
+  reason: EndReason = 'option_changed',
+) {
+  const gone = ending.map((c) => ended(c, at, reason));
+  const byConsent = new Map(gone.map((c) => [c.consentId, c]));
+  return {
+    state: { ...state, connections: state.connections.map((c) => byConsent.get(c.consentId) ?? c) },
+    outcome,
+    ended: gone,
+  };
+}

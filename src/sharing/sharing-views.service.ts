@@ -1,0 +1,237 @@
+import { accountLabel } from '../accounts/account-label.js';
+import {
+  additionalCardholdersOf,
+  hasOtherPeople,
+  holdersOf,
+  peopleOf,
+  roleOf,
+  type HeldAccount,
+  type HolderRole,
+} from '../accounts/account-holders.js';
+import { accountIdsOfCustomer, findAccounts } from '../accounts/account.repository.js';
+import { findCustomers } from '../accounts/customer.repository.js';
+import { findApp } from '../apps/app.service.js';
+import { currentConsent, type ConsentDeps } from '../consents/consent.service.js';
+import {
+  shareability,
+  stage,
+  type SharedConnection,
+  type SharingState,
+  type Stage,
+} from './sharing-rules.js';
+import { readSharings } from './sharing.repository.js';
+
+/** What the pages show of accounts that belong to more than one person. Reads only. */
+
+export interface SharedAccountView {
+  account: HeldAccount;
+  accountId: string;
+  label: string;
+  role: HolderRole;
+  /** The main holder (or main cardholder). */
+  mainHolderId: string;
+  /** Everyone else with a say, by name. */
+  others: { customerId: string; name: string }[];
+  /** Additional cardholders on a card, with whether each may share it. */
+  cardholders: { customerId: string; name: string; allowed: boolean }[];
+  state: SharingState;
+  names: Record<string, string>;
+}
+
+/** The customer's accounts that are not theirs alone, with their sharing state. */
+export async function sharedAccountsOf(customerId: string, now: Date): Promise<SharedAccountView[]> {
+  const accounts = (await findAccounts(await accountIdsOfCustomer(customerId))).filter(hasOtherPeople);
+  const [sharings, people] = await Promise.all([
+    readSharings(
+      accounts.map((a) => a._id),
+      now,
+    ),
+    findCustomers([...new Set(accounts.flatMap(peopleOf))]),
+  ]);
+  const names = Object.fromEntries(people.map((p) => [p._id, p.name]));
+  return accounts.flatMap((account, i) => {
+    const role = roleOf(account, customerId);
+    if (!role) return [];
+    const state = sharings[i]!.state;
+    return [
+      {
+        account: {
+          _id: account._id,
+          customerId: account.customerId,
+          holderIds: account.holderIds,
+          cardholders: account.cardholders,
+        },
+        accountId: account._id,
+        label: accountLabel(account),
+        role,
+        mainHolderId: holdersOf(account)[0]!,
+        others: peopleOf(account)
+          .filter((id) => id !== customerId)
+          .map((id) => ({ customerId: id, name: names[id] ?? 'Another customer' })),
+        cardholders: additionalCardholdersOf(account).map((id) => ({
+          customerId: id,
+          name: names[id] ?? 'Another customer',
+          allowed: state.allowedCardholders.includes(id),
+        })),
+        state,
+        names,
+      },
+    ];
+  });
+}
+
+/** On the consent screen: whether each account may be chosen, and what choosing it means for the others. */
+export interface ConsentScreenNote {
+  shareable: boolean;
+  sentence: string;
+}
+
+export function consentScreenNotes(
+  customerId: string,
+  shared: SharedAccountView[],
+  appName: string,
+): Record<string, ConsentScreenNote> {
+  const notes: Record<string, ConsentScreenNote> = {};
+  for (const view of shared) {
+    const others = listOfNames(view.others.map((o) => o.name));
+    const can = shareability(view.state, view.account, customerId);
+    if (view.role === 'joint') {
+      notes[view.accountId] = !can.allowed
+        ? {
+            shareable: false,
+            sentence: `Joint account with ${others}. You have agreed not to share it with apps.`,
+          }
+        : can.waitsFor.length > 0
+          ? {
+              shareable: true,
+              sentence: `Joint account with ${others}. You have agreed that both of you must approve: ${appName} cannot see it until ${others} approves, within 7 days. ${others} will see this connection and can stop it at any time.`,
+            }
+          : {
+              shareable: true,
+              sentence: `Joint account with ${others}. ${others} will be told, will see this connection and ${appName}'s reads, and can stop sharing it at any time.`,
+            };
+    } else if (view.role === 'additional_cardholder') {
+      const main = view.names[view.mainHolderId] ?? 'The main cardholder';
+      notes[view.accountId] = can.allowed
+        ? {
+            shareable: true,
+            sentence: `${main}'s card, on which you are an additional cardholder. ${main} will see this connection and can stop it at any time.`,
+          }
+        : {
+            shareable: false,
+            sentence: `${main}'s card, on which you are an additional cardholder. ${main} has not allowed additional cardholders to share it.`,
+          };
+    } else if (view.role === 'main_cardholder') {
+      notes[view.accountId] = {
+        shareable: true,
+        sentence: `This card's transactions include those made by ${others} with their own card${view.cardholders.length > 1 ? 's' : ''}.`,
+      };
+    }
+  }
+  return notes;
+}
+
+export interface OthersConnection {
+  consentId: string;
+  accountId: string;
+  accountLabel: string;
+  appName: string;
+  sharedByName: string;
+  stage: Stage | 'ended';
+  connection: SharedConnection;
+  endedByName: string | undefined;
+  canApprove: boolean;
+  canStop: boolean;
+}
+
+/**
+ * Connections other people made that include an account this customer holds with them
+ * (a joint account, or a card on which they are the main cardholder), newest first. Only
+ * connections that were authorised: a request never approved shared nothing.
+ */
+export async function othersConnections(
+  deps: ConsentDeps,
+  customerId: string,
+  shared: SharedAccountView[],
+): Promise<OthersConnection[]> {
+  const now = deps.now?.() ?? new Date();
+  const candidates = shared
+    .filter((view) => view.role === 'joint' || view.role === 'main_cardholder')
+    .flatMap((view) =>
+      view.state.connections
+        .filter((c) => c.sharedBy !== customerId)
+        .map((connection) => ({ view, connection })),
+    );
+  const found = await Promise.all(
+    candidates.map(async ({ view, connection }) => {
+      const [consent, app] = await Promise.all([
+        currentConsent(deps, connection.consentId),
+        findApp(connection.clientId),
+      ]);
+      if (!consent?.authorisedAt) return undefined;
+      const where: OthersConnection['stage'] = consent.status === 'AUTH' ? stage(connection, now) : 'ended';
+      return {
+        consentId: connection.consentId,
+        accountId: view.accountId,
+        accountLabel: view.label,
+        appName: app?.name ?? 'An app that is no longer registered',
+        sharedByName: view.names[connection.sharedBy] ?? 'Another customer',
+        stage: where,
+        connection,
+        endedByName: connection.endedBy ? (view.names[connection.endedBy] ?? 'Another customer') : undefined,
+        canApprove:
+          where === 'waiting' && view.role === 'joint' && !connection.approvedBy.includes(customerId),
+        canStop: where === 'waiting' || where === 'shared',
+      };
+    }),
+  );
+  return found
+    .filter((c): c is OthersConnection => c !== undefined)
+    .sort((a, b) => b.connection.at.getTime() - a.connection.at.getTime());
+}
+
+/** On the sharer's own connection page: each account's standing with the other holders. */
+export async function standingOnConnection(
+  deps: ConsentDeps,
+  customerId: string,
+  consent: { _id: string; accountsWithOtherHolders?: string[] | null },
+): Promise<Record<string, { stage: Stage; sentence: string }>> {
+  const ids = consent.accountsWithOtherHolders ?? [];
+  if (ids.length === 0) return {};
+  const now = deps.now?.() ?? new Date();
+  const shared = (await sharedAccountsOf(customerId, now)).filter((v) => ids.includes(v.accountId));
+  const out: Record<string, { stage: Stage; sentence: string }> = {};
+  for (const view of shared) {
+    const connection = view.state.connections.find((c) => c.consentId === consent._id);
+    if (!connection) continue;
+    const where = stage(connection, now);
+    const waitingFor = listOfNames(
+      holdersOf(view.account)
+        .filter((id) => !connection.approvedBy.includes(id))
+        .map((id) => view.names[id] ?? 'another holder'),
+    );
+    const by = connection.endedBy ? (view.names[connection.endedBy] ?? 'Another holder') : undefined;
+    out[view.accountId] = {
+      stage: where,
+      sentence: {
+        waiting: `Waiting for ${waitingFor} to approve. The app cannot see it until then.`,
+        lapsed: `${waitingFor} did not approve in time, so the app cannot see it.`,
+        shared: `Shared. ${listOfNames(view.others.map((o) => o.name))} can see this connection and stop it.`,
+        stopped: {
+          stopped: `${by ?? 'A holder'} stopped sharing it, so the app can no longer see it.`,
+          declined: `${by ?? 'The other holder'} declined to share it, so the app cannot see it.`,
+          option_changed: 'The holders no longer allow sharing it this way, so the app can no longer see it.',
+          instruction_withdrawn:
+            'The main cardholder no longer allows you to share it, so the app can no longer see it.',
+        }[connection.endReason ?? 'stopped'],
+      }[where],
+    };
+  }
+  return out;
+}
+
+/** "Bob", "Bob and Carol", "Bob, Carol and Dan". */
+export function listOfNames(names: string[]): string {
+  if (names.length <= 1) return names[0] ?? '';
+  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
