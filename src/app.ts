@@ -41,6 +41,7 @@ import { openApiRoutes } from './openapi/openapi.routes.js';
 import { homeRoutes } from './pages/home.js';
 import { publicDir, vendorFiles } from './paths.js';
 import { settingsRoutes } from './users/settings.routes.js';
+import { sharingRoutes } from './sharing/sharing.routes.js';
 import { performanceRecorder, type PerformanceRecorder } from './performance/performance-recorder.js';
 import { performanceDocumentRoutes, performancePageRoutes } from './performance/performance.routes.js';
 
@@ -155,6 +156,7 @@ export function createApp({
   pages.use(authRoutes(passport, audit));
   pages.use(accountPageRoutes());
   pages.use(settingsRoutes());
+  pages.use(sharingRoutes(consentDeps));
   pages.use(interactionRoutes(provider, consentDeps));
   pages.use(
     dashboardRoutes(consentDeps, {

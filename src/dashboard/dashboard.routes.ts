@@ -24,6 +24,11 @@ import {
   tabs,
   type Tab,
 } from './dashboard.service.js';
+import {
+  othersConnections,
+  sharedAccountsOf,
+  standingOnConnection,
+} from '../sharing/sharing-views.service.js';
 import { noticesFor } from './notices.service.js';
 import { buildReceipt, signReceipt } from './receipt.service.js';
 
@@ -53,8 +58,16 @@ export function dashboardRoutes(
 
   router.get('/my/apps', customer, async (req, res) => {
     const { tab } = parse(TabQuery, req.query);
-    const { apps, counts } = await connectedApps(deps, req.user!.customerId!, tab, timeZoneOf(req));
-    res.render('dashboard/apps.njk', { apps, counts, tab });
+    const customerId = req.user!.customerId!;
+    const [{ apps, counts }, shared] = await Promise.all([
+      connectedApps(deps, customerId, tab, timeZoneOf(req)),
+      sharedAccountsOf(customerId, deps.now?.() ?? new Date()),
+    ]);
+    // Connections others made to accounts she holds with them, which she can see and stop.
+    const fromOthers = (await othersConnections(deps, customerId, shared)).filter(
+      (c) => c.stage === 'waiting' || c.stage === 'shared',
+    );
+    res.render('dashboard/apps.njk', { apps, counts, tab, fromOthers });
   });
 
   router.get('/my/notices', customer, async (req, res) => {
@@ -66,14 +79,17 @@ export function dashboardRoutes(
     const { consentId } = parse(ConsentParam, req.params);
     const { before } = parse(HistoryQuery, req.query);
     const app = await ownApp(req, consentId);
-    const history = await accessHistory(consentId, before);
+    const [history, standing] = await Promise.all([
+      accessHistory(consentId, before),
+      standingOnConnection(deps, req.user!.customerId!, app.consent),
+    ]);
     // Label the customer's own accounts the history mentions, including any no longer shared.
     // Anything else came from an app's request path and is never shown as written: an app
     // must not be able to write text onto the customer's page, or name other people's accounts.
     const labels = Object.fromEntries(
       (await listAccountsWithBalances(req.user!.customerId!)).map((a) => [a.accountId, a.label]),
     );
-    res.render('dashboard/app.njk', { app, history, labels, describeRead, refusalInWords });
+    res.render('dashboard/app.njk', { app, history, labels, standing, describeRead, refusalInWords });
   });
 
   router.get('/my/apps/:consentId/receipt', customer, async (req, res) => {

@@ -4,6 +4,7 @@ import type { ConsentRecord } from '../consents/consent.model.js';
 import type { ConsentDeps } from '../consents/consent.service.js';
 import { listConsentsForCustomer } from '../consents/consent-customer.service.js';
 import { dayInWords, lastMonthIn, timeInWords } from '../http/time-words.js';
+import { sharingNoticesFor } from '../sharing/sharing-notices.js';
 import { describeResource } from './access-words.js';
 
 /**
@@ -13,9 +14,10 @@ import { describeResource } from './access-words.js';
  */
 export interface Notice {
   at: Date;
-  kind: 'connected' | 'ending' | 'suspended' | 'refused' | 'monthly';
-  consentId: string;
+  kind: 'connected' | 'ending' | 'suspended' | 'refused' | 'monthly' | 'joint';
   sentence: string;
+  href: string;
+  linkText: string;
 }
 
 const dayMs = 86_400_000;
@@ -28,10 +30,14 @@ export async function noticesFor(deps: ConsentDeps, customerId: string, timeZone
   const now = deps.now?.() ?? new Date();
   const consents = await listConsentsForCustomer(deps, customerId);
   const month = lastMonthIn(timeZone, now);
-  const notices = await Promise.all(
-    consents.filter((c) => c.authorisedAt).map((c) => noticesOfConsent(c, { now, timeZone, month })),
-  );
-  return notices.flat().sort((a, b) => b.at.getTime() - a.at.getTime());
+  const [notices, sharing] = await Promise.all([
+    Promise.all(
+      consents.filter((c) => c.authorisedAt).map((c) => noticesOfConsent(c, { now, timeZone, month })),
+    ),
+    sharingNoticesFor(deps, customerId, timeZone),
+  ]);
+  const joint = sharing.map((n): Notice => ({ ...n, kind: 'joint' }));
+  return [...notices.flat(), ...joint].sort((a, b) => b.at.getTime() - a.at.getTime());
 }
 
 async function noticesOfConsent(
@@ -44,8 +50,9 @@ async function noticesOfConsent(
   const notice = (kind: Notice['kind'], at: Date, sentence: string): Notice => ({
     at,
     kind,
-    consentId: consent._id,
     sentence,
+    href: `/my/apps/${consent._id}`,
+    linkText: 'See this connection',
   });
   const out: Notice[] = [];
   const live = consent.status === 'AUTH';

@@ -3,7 +3,12 @@ import { AccountModel } from '../../src/accounts/account.model.js';
 import { BalanceModel } from '../../src/accounts/balance.model.js';
 import { CustomerModel } from '../../src/accounts/customer.model.js';
 import { TransactionMonthModel } from '../../src/accounts/transaction.model.js';
-import { generateAccount, generateTransactions } from '../../src/seed/bank-data-generator.js';
+import {
+  generateAccount,
+  generateJointAccount,
+  generateTransactions,
+  withAdditionalCardholder,
+} from '../../src/seed/bank-data-generator.js';
 import { accountRecord, balanceRecord, transactionMonthRecords } from '../../src/seed/bank-records.js';
 import type { Role } from '../../src/users/user.model.js';
 import { createUser, type SessionUser } from '../../src/users/user.service.js';
@@ -46,4 +51,42 @@ export async function createCustomerWithAccounts(transactions = 20, label = 'cus
     { $set: { accountIds: accounts.map((a) => a.accountId) } },
   );
   return { person, accounts };
+}
+
+/**
+ * Two customers who share: a joint current account held by both (the first is the main
+ * holder), and the first's credit card, on which the second is an additional cardholder.
+ * Each also has accounts of their own.
+ */
+export async function createJointHousehold(transactions = 10) {
+  const [first, second] = await Promise.all([
+    createCustomerWithAccounts(transactions, 'alice'),
+    createCustomerWithAccounts(transactions, 'bob'),
+  ]);
+  const asOf = new Date();
+  const holders = [first.person.customerId!, second.person.customerId!];
+  const joint = generateJointAccount(`test-${randomUUID()}`, holders, asOf);
+  const generated = generateTransactions('test', joint, transactions, asOf);
+  await AccountModel.create(accountRecord(joint));
+  await BalanceModel.create(balanceRecord(generated.balance));
+  await TransactionMonthModel.insertMany(transactionMonthRecords(joint.accountId, generated.transactions));
+  const card = first.accounts[1]!;
+  const cardholder = withAdditionalCardholder('test', card, second.person.customerId!);
+  await AccountModel.updateOne({ _id: card.accountId }, { $set: { cardholders: cardholder.cardholders } });
+  await CustomerModel.updateOne(
+    { _id: first.person.customerId },
+    { $set: { accountIds: [...first.accounts.map((a) => a.accountId), joint.accountId] } },
+  );
+  await CustomerModel.updateOne(
+    { _id: second.person.customerId },
+    { $set: { accountIds: [...second.accounts.map((a) => a.accountId), joint.accountId, card.accountId] } },
+  );
+  return {
+    alice: first.person,
+    bob: second.person,
+    aliceOwn: first.accounts[0]!.accountId,
+    bobOwn: second.accounts[0]!.accountId,
+    joint: joint.accountId,
+    card: card.accountId,
+  };
 }

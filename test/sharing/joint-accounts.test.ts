@@ -1,0 +1,307 @@
+import assert from 'node:assert/strict';
+import { searchAuditEvents } from '../../src/audit/audit-query.repository.js';
+import { readSharing } from '../../src/sharing/sharing.repository.js';
+import { signedInAgent, type Agent } from '../helpers/agent.js';
+import { auditEventsWhere } from '../helpers/audit.js';
+import { createJointHousehold, type TestPerson } from '../helpers/factories.js';
+import {
+  appClient,
+  authoriseInBrowser,
+  createConsentAs,
+  exchangeCode,
+  readData,
+  registerTestApp,
+  startOAuthServer,
+} from '../helpers/oauth-client.js';
+import { assertValidAgainstSpec } from '../helpers/ob-spec.js';
+import { textOf } from '../helpers/page-text.js';
+
+const permissions = [
+  'ReadAccountsDetail',
+  'ReadBalances',
+  'ReadTransactionsDetail',
+  'ReadTransactionsCredits',
+  'ReadTransactionsDebits',
+];
+
+describe('joint accounts and additional cardholders', function () {
+  this.timeout(120_000);
+  let server: Awaited<ReturnType<typeof startOAuthServer>>;
+
+  before(async () => {
+    server = await startOAuthServer();
+  });
+  after(async () => server?.close());
+
+  /** The app asks, `person` approves `chosen` on the consent screen; resolves the app's tokens (if approved). */
+  async function connect(person: TestPerson, chosen: string[]) {
+    const app = await registerTestApp(server.issuer);
+    const c = await appClient(server.issuer, app);
+    const created = await createConsentAs(server.issuer, c, { Permissions: permissions });
+    const consentId = created.body.Data.ConsentId;
+    const flow = await authoriseInBrowser(server.issuer, app, c, consentId, person, () => ({
+      decision: 'approve',
+      accountIds: chosen,
+    }));
+    const tokens = flow.decided.status === 303 ? await exchangeCode(c, flow) : undefined;
+    const read = (path: string) => readData(server.issuer, c, tokens!.access_token, path);
+    return { consentId, flow, tokens, read };
+  }
+
+  async function signedIn(person: TestPerson) {
+    const { agent, csrf } = await signedInAgent(server.app, person);
+    return { agent, csrf };
+  }
+
+  function post(as: { agent: Agent; csrf: string }, path: string, form: Record<string, string> = {}) {
+    return as.agent
+      .post(path)
+      .type('form')
+      .send({ _csrf: as.csrf, ...form });
+  }
+
+  const setOption = (as: { agent: Agent; csrf: string }, account: string, option: string) =>
+    post(as, `/my/sharing/${account}/option`, { option, confirmed: 'yes' });
+
+  it('"either holder may share": shared at once, the other holder sees it, is told, and can stop it', async () => {
+    const h = await createJointHousehold();
+    const shared = await connect(h.alice, [h.aliceOwn, h.joint]);
+    assert.match(textOf(shared.flow.screenHtml), /Joint account with Bob Tester\. Bob Tester will be told/);
+    assert.equal((await shared.read(`/accounts/${h.joint}/balances`)).status, 200);
+
+    const bob = await signedIn(h.bob);
+    const apps = textOf((await bob.agent.get('/my/apps').expect(200)).text);
+    assert.match(apps, /Apps connected to accounts you share with others/);
+    assert.match(apps, /Budget Buddy ?: Joint account ending \d{4}, shared by Alice Tester/);
+    const notices = textOf((await bob.agent.get('/my/notices').expect(200)).text);
+    assert.match(notices, /Alice Tester shared Joint account ending \d{4} with Budget Buddy/);
+
+    const confirm = textOf(
+      (await bob.agent.get(`/my/shared/${shared.consentId}/${h.joint}/stop`).expect(200)).text,
+    );
+    assert.match(confirm, /From the moment you confirm, Budget Buddy cannot see this account/);
+    await post(bob, `/my/shared/${shared.consentId}/${h.joint}/stop`).expect(303);
+
+    const refused = await shared.read(`/accounts/${h.joint}/transactions`);
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.Errors[0].ErrorCode, 'U019');
+    assertValidAgainstSpec('OBErrorResponse1', refused.body);
+    assert.equal(
+      (await shared.read(`/accounts/${h.aliceOwn}/transactions`)).status,
+      200,
+      "Alice's own account still works",
+    );
+    const listed = await shared.read('/accounts');
+    assert.deepEqual(
+      listed.body.Data.Account.map((a: { AccountId: string }) => a.AccountId),
+      [h.aliceOwn],
+    );
+
+    const [stopped] = await auditEventsWhere({ consentId: shared.consentId, action: 'sharing.stopped' });
+    assert.deepEqual(
+      [stopped?.customerId, stopped?.reason, stopped?.holderIds],
+      [h.bob.customerId, 'stopped', [h.alice.customerId, h.bob.customerId]],
+    );
+    const [denied] = await auditEventsWhere({ consentId: shared.consentId, action: 'data.denied' });
+    assert.equal(denied?.reason, 'sharing_stopped_by_holder');
+
+    const alice = await signedIn(h.alice);
+    assert.match(
+      textOf((await alice.agent.get('/my/notices').expect(200)).text),
+      /Bob Tester stopped sharing Joint account/,
+    );
+    assert.match(
+      textOf((await alice.agent.get(`/my/apps/${shared.consentId}`).expect(200)).text),
+      /Bob Tester stopped sharing it, so the app can no longer see it/,
+    );
+    // A compliance search by either holder finds the decision.
+    for (const holder of [h.alice.customerId!, h.bob.customerId!]) {
+      const found = await searchAuditEvents({ customerId: holder, action: 'sharing.chosen' }, { limit: 10 });
+      assert.ok(
+        found.events.some((e) => e.consentId === shared.consentId),
+        `found by ${holder}`,
+      );
+    }
+  });
+
+  it('"both must approve": the app is refused until the other holder approves', async () => {
+    const h = await createJointHousehold();
+    const bob = await signedIn(h.bob);
+    await setOption(bob, h.joint, 'both').expect(303);
+    const shared = await connect(h.alice, [h.aliceOwn, h.joint]);
+    assert.match(textOf(shared.flow.screenHtml), /cannot see it until Bob Tester approves, within 7 days/);
+
+    const waiting = await shared.read(`/accounts/${h.joint}/balances`);
+    assert.deepEqual([waiting.status, waiting.body.Errors?.[0]?.ErrorCode], [403, 'U019']);
+    const [denied] = await auditEventsWhere({ consentId: shared.consentId, action: 'data.denied' });
+    assert.equal(denied?.reason, 'joint_approval_pending');
+    assert.deepEqual(
+      (await shared.read('/accounts')).body.Data.Account.map((a: { AccountId: string }) => a.AccountId),
+      [h.aliceOwn],
+      'shown to the app as not yet authorised for that account',
+    );
+    const alice = await signedIn(h.alice);
+    assert.match(
+      textOf((await alice.agent.get(`/my/apps/${shared.consentId}`).expect(200)).text),
+      /Waiting for Bob Tester to approve/,
+    );
+
+    assert.match(textOf((await bob.agent.get('/my/notices').expect(200)).text), /unless you approve by/);
+    await bob.agent.get(`/my/shared/${shared.consentId}/${h.joint}/approve`).expect(200);
+    await post(bob, `/my/shared/${shared.consentId}/${h.joint}/approve`).expect(303);
+    assert.equal((await shared.read(`/accounts/${h.joint}/balances`)).status, 200);
+    const [approved] = await auditEventsWhere({ consentId: shared.consentId, action: 'sharing.approved' });
+    assert.deepEqual(approved?.holderIds, [h.alice.customerId, h.bob.customerId]);
+  });
+
+  it('"no sharing": the joint account cannot be chosen, and choosing it anyway changes nothing', async () => {
+    const h = await createJointHousehold();
+    const alice = await signedIn(h.alice);
+    await setOption(alice, h.joint, 'none').expect(303);
+    const attempt = await connect(h.alice, [h.joint]);
+    assert.equal(attempt.flow.decided.status, 422);
+    assert.match(textOf(attempt.flow.screenHtml), /You have agreed not to share it with apps/);
+    assert.match(attempt.flow.screenHtml, new RegExp(`id="account-${h.joint}"[^>]* disabled`));
+    assert.equal((await readSharing(h.joint, new Date())).state.connections.length, 0);
+  });
+
+  it('a stricter option ends existing connections at once; a less strict one waits for every holder', async () => {
+    const h = await createJointHousehold();
+    const shared = await connect(h.alice, [h.aliceOwn, h.joint]);
+    const bob = await signedIn(h.bob);
+    const confirm = textOf(
+      (await post(bob, `/my/sharing/${h.joint}/option`, { option: 'none' }).expect(200)).text,
+    );
+    assert.match(confirm, /Any app that can see this account now stops seeing it at once/);
+    assert.equal(
+      (await readSharing(h.joint, new Date())).state.option,
+      'either',
+      'nothing before confirming',
+    );
+    await setOption(bob, h.joint, 'none').expect(303);
+    const refused = await shared.read(`/accounts/${h.joint}/balances`);
+    assert.equal(refused.status, 403);
+    const [changed] = await auditEventsWhere({ action: 'sharing.option_changed', accountIds: h.joint });
+    assert.deepEqual([changed?.details?.to, changed?.details?.connectionsEnded], ['none', 1]);
+
+    // Loosening: Bob asks, nothing changes until Alice agrees.
+    await setOption(bob, h.joint, 'either').expect(303);
+    assert.equal((await readSharing(h.joint, new Date())).state.option, 'none');
+    const alice = await signedIn(h.alice);
+    assert.match(
+      textOf((await alice.agent.get('/my/sharing').expect(200)).text),
+      /Bob Tester asked on .* It changes only if you agree/,
+    );
+    await setOption(alice, h.joint, 'either').expect(303);
+    assert.equal((await readSharing(h.joint, new Date())).state.option, 'either');
+  });
+
+  it('two holders acting at once (Alice forbids sharing, Bob stops the connection): the account leaves it exactly once', async () => {
+    const h = await createJointHousehold();
+    const shared = await connect(h.alice, [h.aliceOwn, h.joint]);
+    const [alice, bob] = await Promise.all([signedIn(h.alice), signedIn(h.bob)]);
+    const [forbid, stopped] = await Promise.all([
+      setOption(alice, h.joint, 'none'),
+      post(bob, `/my/shared/${shared.consentId}/${h.joint}/stop`),
+    ]);
+    assert.equal(forbid.status, 303, 'forbidding sharing always applies');
+    assert.ok([303, 409].includes(stopped.status), `the stop is made or refused (${stopped.status})`);
+    const stops = await auditEventsWhere({ consentId: shared.consentId, action: 'sharing.stopped' });
+    const [changed] = await auditEventsWhere({ action: 'sharing.option_changed', accountIds: h.joint });
+    assert.equal(
+      stops.length + Number(changed?.details?.connectionsEnded),
+      1,
+      'ended by exactly one decision',
+    );
+    assert.equal(stops.length, stopped.status === 303 ? 1 : 0);
+    assert.equal((await shared.read(`/accounts/${h.joint}/balances`)).status, 403);
+  });
+
+  it('the same holder stopping twice at once: one stop, the other told it has stopped', async () => {
+    const h = await createJointHousehold();
+    const shared = await connect(h.alice, [h.aliceOwn, h.joint]);
+    const bob = await signedIn(h.bob);
+    const answers = await Promise.all([
+      post(bob, `/my/shared/${shared.consentId}/${h.joint}/stop`),
+      post(bob, `/my/shared/${shared.consentId}/${h.joint}/stop`),
+    ]);
+    assert.deepEqual(answers.map((a) => a.status).sort(), [303, 409]);
+    assert.equal(
+      (await auditEventsWhere({ consentId: shared.consentId, action: 'sharing.stopped' })).length,
+      1,
+    );
+  });
+
+  it('two holders changing the option at once: both decisions are made in turn, each audited', async () => {
+    const h = await createJointHousehold();
+    const [alice, bob] = await Promise.all([signedIn(h.alice), signedIn(h.bob)]);
+    const answers = await Promise.all([setOption(alice, h.joint, 'both'), setOption(bob, h.joint, 'both')]);
+    assert.deepEqual(
+      answers.map((a) => a.status).sort(),
+      [303, 409],
+      'one changes it, the other is told it already is',
+    );
+    const changes = await auditEventsWhere({ action: 'sharing.option_changed', accountIds: h.joint });
+    assert.equal(changes.length, 1);
+    assert.equal((await readSharing(h.joint, new Date())).state.option, 'both');
+  });
+
+  it("additional cardholder: shares only under the main cardholder's instruction, who sees and can stop it", async () => {
+    const h = await createJointHousehold();
+    const refused = await connect(h.bob, [h.card]);
+    assert.equal(refused.flow.decided.status, 422);
+    assert.match(
+      textOf(refused.flow.screenHtml),
+      /Alice Tester has not allowed additional cardholders to share it/,
+    );
+
+    const alice = await signedIn(h.alice);
+    const confirm = textOf(
+      (
+        await post(alice, `/my/sharing/${h.card}/cardholders/${h.bob.customerId}`, { allowed: 'yes' }).expect(
+          200,
+        )
+      ).text,
+    );
+    assert.match(confirm, /Bob Tester will be able to let apps see this card/);
+    await post(alice, `/my/sharing/${h.card}/cardholders/${h.bob.customerId}`, {
+      allowed: 'yes',
+      confirmed: 'yes',
+    }).expect(303);
+
+    const shared = await connect(h.bob, [h.bobOwn, h.card]);
+    assert.equal((await shared.read(`/accounts/${h.card}/transactions`)).status, 200);
+    assert.match(
+      textOf((await alice.agent.get('/my/apps').expect(200)).text),
+      /Credit card ending \d{4}, shared by Bob Tester/,
+    );
+
+    await post(alice, `/my/sharing/${h.card}/cardholders/${h.bob.customerId}`, {
+      allowed: 'no',
+      confirmed: 'yes',
+    }).expect(303);
+    const after = await shared.read(`/accounts/${h.card}/transactions`);
+    assert.equal(after.status, 403);
+    const [denied] = await auditEventsWhere({ consentId: shared.consentId, action: 'data.denied' });
+    assert.equal(denied?.reason, 'secondary_user_instruction_withdrawn');
+    assert.equal((await shared.read(`/accounts/${h.bobOwn}/transactions`)).status, 200);
+    const [instruction] = await auditEventsWhere({
+      action: 'sharing.instruction_changed',
+      accountIds: h.card,
+    });
+    assert.deepEqual(instruction?.holderIds, [h.alice.customerId, h.bob.customerId]);
+  });
+
+  it('a holder cannot act on an account they do not hold, and bad input changes nothing', async () => {
+    const h = await createJointHousehold();
+    const other = await createJointHousehold();
+    const alice = await signedIn(h.alice);
+    await setOption(alice, other.joint, 'none').expect(404);
+    await post(alice, `/my/sharing/${h.joint}/option`, { option: 'sometimes' }).expect(422);
+    await post(alice, `/my/sharing/${h.card}/cardholders/${h.bob.customerId}`, { allowed: 'maybe' }).expect(
+      400,
+    );
+    assert.equal((await readSharing(other.joint, new Date())).version, 0);
+    assert.equal((await readSharing(h.joint, new Date())).version, 0);
+  });
+});
