@@ -53,6 +53,8 @@ export async function createCustomerWithAccounts(transactions = 20, label = 'cus
   return { person, accounts };
 }
 
+type CreatedCustomer = Awaited<ReturnType<typeof createCustomerWithAccounts>>;
+
 /**
  * Two customers who share: a joint current account held by both (the first is the main
  * holder), and the first's credit card, on which the second is an additional cardholder.
@@ -63,6 +65,11 @@ export async function createJointHousehold(transactions = 10) {
     createCustomerWithAccounts(transactions, 'alice'),
     createCustomerWithAccounts(transactions, 'bob'),
   ]);
+  return { ...(await shareAccounts(first, second, transactions)), alice: first.person, bob: second.person };
+}
+
+/** Makes two existing customers a household: a joint account for both, the second a cardholder on the first's card. */
+export async function shareAccounts(first: CreatedCustomer, second: CreatedCustomer, transactions = 10) {
   const asOf = new Date();
   const holders = [first.person.customerId!, second.person.customerId!];
   const joint = generateJointAccount(`test-${randomUUID()}`, holders, asOf);
@@ -82,8 +89,6 @@ export async function createJointHousehold(transactions = 10) {
     { $set: { accountIds: [...second.accounts.map((a) => a.accountId), joint.accountId, card.accountId] } },
   );
   return {
-    alice: first.person,
-    bob: second.person,
     aliceOwn: first.accounts[0]!.accountId,
     bobOwn: second.accounts[0]!.accountId,
     joint: joint.accountId,

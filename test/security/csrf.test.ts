@@ -11,7 +11,9 @@ import {
   snapshotDatabase,
   type DatabaseSnapshot,
 } from '../helpers/db-snapshot.js';
-import { createPerson } from '../helpers/factories.js';
+import { readSharing } from '../../src/sharing/sharing.repository.js';
+import { createCustomerWithAccounts, createPerson, shareAccounts } from '../helpers/factories.js';
+import { connectionsAwaitingApproval } from '../helpers/sharing.js';
 import { csrfOf, type TestBrowser } from '../helpers/oauth-client.js';
 import { fillPath, stateChanging, walkRoutes } from './page-routes.js';
 import { openConsentScreen, securityWorld, verificationRunsSettled, type SecurityWorld } from './world.js';
@@ -95,7 +97,55 @@ describe('CSRF: every state-changing page route refuses a missing or wrong token
       {},
     );
     await openConsentForCustomer(w.server.consentDeps, linked.person.customerId!, pending._id);
+    // The customer holds a joint account with a partner, who connected two apps to it, waiting for her.
+    const partner = await createCustomerWithAccounts(3, 'partner');
+    const household = await shareAccounts(linked, partner);
+    const [approveConsent, stopConsent] = await connectionsAwaitingApproval(
+      w.server.consentDeps,
+      household,
+      { sharer: partner.person.customerId!, other: linked.person.customerId! },
+      linked.app.clientId,
+    );
+    const stageOf = async (consentId: string) =>
+      (await readSharing(household.joint, new Date())).state.connections.find(
+        (x) => x.consentId === consentId,
+      )?.state;
     fixtures = {
+      // Without `confirmed` these answer with their confirmation page.
+      'POST /my/sharing/:accountId/option': {
+        send: viaAgent(c.agent, `/my/sharing/${household.joint}/option`),
+        token: c.csrf,
+        form: { option: 'none' },
+        accepted: 200,
+      },
+      'POST /my/sharing/:accountId/cardholders/:cardholderId': {
+        send: viaAgent(c.agent, `/my/sharing/${household.card}/cardholders/${partner.person.customerId}`),
+        token: c.csrf,
+        form: { allowed: 'yes' },
+        accepted: 200,
+      },
+      'POST /my/sharing/:accountId/proposal/decline': {
+        send: viaAgent(c.agent, `/my/sharing/${household.joint}/proposal/decline`),
+        token: c.csrf,
+        form: {},
+        accepted: 303,
+        noEffect: async () =>
+          assert.equal((await readSharing(household.joint, new Date())).state.proposal?.option, 'either'),
+      },
+      'POST /my/shared/:consentId/:accountId/approve': {
+        send: viaAgent(c.agent, `/my/shared/${approveConsent}/${household.joint}/approve`),
+        token: c.csrf,
+        form: {},
+        accepted: 303,
+        noEffect: async () => assert.equal(await stageOf(approveConsent!), 'waiting'),
+      },
+      'POST /my/shared/:consentId/:accountId/stop': {
+        send: viaAgent(c.agent, `/my/shared/${stopConsent}/${household.joint}/stop`),
+        token: c.csrf,
+        form: {},
+        accepted: 303,
+        noEffect: async () => assert.equal(await stageOf(stopConsent!), 'waiting'),
+      },
       'POST /signin': {
         send: viaAgent(signedOut.agent, '/signin'),
         token: signedOut.csrf,

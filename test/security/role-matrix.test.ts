@@ -21,7 +21,8 @@ import { linkGrantToConsent } from '../../src/oauth/grant-consent.repository.js'
 import { csrfFrom, type Agent } from '../helpers/agent.js';
 import { lastAuditEventWhere } from '../helpers/audit.js';
 import { finishedEvidencePack } from '../helpers/exports.js';
-import { createCustomerWithAccounts, createPerson } from '../helpers/factories.js';
+import { createCustomerWithAccounts, createPerson, shareAccounts } from '../helpers/factories.js';
+import { connectionsAwaitingApproval } from '../helpers/sharing.js';
 import {
   appClient,
   registerTestApp,
@@ -368,12 +369,23 @@ async function buildWorld() {
     registerTestApp(issuer),
   ]);
   const [cx, cy] = await Promise.all([appClient(issuer, x), appClient(issuer, y)]);
+  // The owner holds a joint account with a partner, who is also a cardholder on the owner's card.
+  const partner = await createCustomerWithAccounts(5, 'partner');
+  const household = await shareAccounts(owner, partner);
+  const [approveConsent, stopConsent] = await connectionsAwaitingApproval(
+    server.consentDeps,
+    household,
+    { sharer: partner.person.customerId!, other: owner.person.customerId! },
+    x.clientId,
+  );
+  const sharing = { ...household, partnerId: partner.person.customerId!, approveConsent, stopConsent };
 
   const ownerAccounts = owner.accounts.map((a) => a.accountId);
   const otherAccounts = other.accounts.map((a) => a.accountId);
   const deps = server.consentDeps;
   const world = {
     server,
+    sharing,
     issuer,
     owner,
     other,
@@ -791,6 +803,54 @@ const matrix: Record<string, Row> = {
       const id = await w.claimedConsent();
       return { ...(await as.page('POST', `/my/apps/${id}/cancel`)), untouched: consentStatusIs(id, 'AWAU') };
     },
+    expect: allowed(customerPage, 303),
+  },
+  // Accounts held with others: the owner's joint account and card, connections the partner made.
+  'GET /my/sharing': {
+    kind: 'page',
+    call: (_w, as) => as.page('GET', '/my/sharing'),
+    expect: customerHome,
+  },
+  'GET /my/sharing/:accountId': {
+    kind: 'page',
+    call: (w, as) => as.page('GET', `/my/sharing/${w.sharing.joint}`),
+    expect: customerPage,
+  },
+  // Without `confirmed`, the answer is the confirmation page: nothing changes for anyone.
+  'POST /my/sharing/:accountId/option': {
+    kind: 'page',
+    call: (w, as) => as.page('POST', `/my/sharing/${w.sharing.joint}/option`, { option: 'none' }),
+    expect: customerPage,
+  },
+  'POST /my/sharing/:accountId/cardholders/:cardholderId': {
+    kind: 'page',
+    call: (w, as) =>
+      as.page('POST', `/my/sharing/${w.sharing.card}/cardholders/${w.sharing.partnerId}`, { allowed: 'yes' }),
+    expect: customerPage,
+  },
+  'POST /my/sharing/:accountId/proposal/decline': {
+    kind: 'page',
+    call: (w, as) => as.page('POST', `/my/sharing/${w.sharing.joint}/proposal/decline`),
+    expect: allowed(customerPage, 303),
+  },
+  'GET /my/shared/:consentId/:accountId/approve': {
+    kind: 'page',
+    call: (w, as) => as.page('GET', `/my/shared/${w.sharing.approveConsent}/${w.sharing.joint}/approve`),
+    expect: customerPage,
+  },
+  'POST /my/shared/:consentId/:accountId/approve': {
+    kind: 'page',
+    call: (w, as) => as.page('POST', `/my/shared/${w.sharing.approveConsent}/${w.sharing.joint}/approve`),
+    expect: allowed(customerPage, 303),
+  },
+  'GET /my/shared/:consentId/:accountId/stop': {
+    kind: 'page',
+    call: (w, as) => as.page('GET', `/my/shared/${w.sharing.stopConsent}/${w.sharing.joint}/stop`),
+    expect: customerPage,
+  },
+  'POST /my/shared/:consentId/:accountId/stop': {
+    kind: 'page',
+    call: (w, as) => as.page('POST', `/my/shared/${w.sharing.stopConsent}/${w.sharing.joint}/stop`),
     expect: allowed(customerPage, 303),
   },
   'GET /my/settings': {

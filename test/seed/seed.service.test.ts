@@ -21,7 +21,8 @@ describe('seedBankData', () => {
     const progress: number[] = [];
     const first = await seedBankData({ ...options, onProgress: (done) => progress.push(done) });
     assert.ok(first.accounts >= 3 * 2, 'each generated customer got two accounts');
-    assert.equal(progress.at(-1), (3 + 2) * 2 * 40);
+    // Two accounts each, and Alice and Bob's joint account.
+    assert.equal(progress.at(-1), ((3 + 2) * 2 + 1) * 40);
 
     for (const email of [
       'alice@example.com',
@@ -34,7 +35,18 @@ describe('seedBankData', () => {
     const alice = await UserModel.findById('alice@example.com').lean();
     const aliceCustomer = await CustomerModel.findById(alice!.customerId).lean();
     const aliceAccounts = await AccountModel.find({ _id: { $in: aliceCustomer!.accountIds } }).lean();
-    assert.deepEqual(aliceAccounts.map((a) => a.kind).sort(), ['checking', 'credit_card']);
+    assert.deepEqual(aliceAccounts.map((a) => a.kind).sort(), ['checking', 'checking', 'credit_card']);
+    const bob = await CustomerModel.findById('cus-demo-bob').lean();
+    const joint = aliceAccounts.find((a) => a.holderIds?.length);
+    assert.deepEqual(
+      joint?.holderIds,
+      ['cus-demo-alice', 'cus-demo-bob'],
+      'Alice and Bob share a joint account',
+    );
+    const card = aliceAccounts.find((a) => a.kind === 'credit_card');
+    assert.equal(card?.cardholders?.[0]?.customerId, 'cus-demo-bob', "Bob holds a card on Alice's");
+    assert.notEqual(card?.cardholders?.[0]?.maskedPan, card?.maskedPan, 'with a card number of his own');
+    assert.ok(bob?.accountIds.includes(joint!._id) && bob.accountIds.includes(card!._id));
     const customer = generateCustomer(seed, 2);
     const user = await UserModel.findById(customer.email).lean();
     assert.equal(user?.customerId, customer.customerId);
