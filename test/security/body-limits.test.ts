@@ -55,6 +55,7 @@ describe('body size limits: over-limit bodies get 413 with a clear error and cha
       consentId: w.linked.consentId,
       accountId: w.linked.accounts[0]!.accountId,
       clientId: w.linked.app.clientId,
+      cardholderId: w.linked.person.customerId!,
     };
     return walkRoutes(w.server.app)
       .filter((r) => r.csrfProtected && stateChanging.has(r.method))
