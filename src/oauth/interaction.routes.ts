@@ -13,7 +13,7 @@ import { noStore } from '../http/no-store.js';
 import { requestContext } from '../http/request-context.js';
 import { anyone } from '../http/require-role.js';
 import { previewForCustomer } from '../data-api/data-preview.service.js';
-import { consentScreenNotes, sharedAccountsOf } from '../sharing/sharing-views.service.js';
+import { consentScreenNotes, notShareable, sharedAccountsOf } from '../sharing/sharing-views.service.js';
 import { grantConsent } from './consent-grant.service.js';
 import { requestedConsentId } from './oidc-provider.js';
 
@@ -72,11 +72,15 @@ export function interactionRoutes(provider: Provider, deps: ConsentDeps) {
     // Only the customer who opened the screen may decide, and nothing is written before that is checked.
     await openConsentForCustomer(deps, customerId, consent);
     const form = Decision.safeParse(req.body);
-    const screen = await screenFor(deps, request);
-    const owned = new Set(screen.accounts.map((a) => a.accountId));
+    const [ownedIds, shared] = await Promise.all([
+      accountIdsOfCustomer(customerId),
+      sharedAccountsOf(customerId, deps.now?.() ?? new Date()),
+    ]);
+    const owned = new Set(ownedIds);
     const chosen = form.success ? form.data.accountIds : [];
     // An account whose other holders have not allowed sharing cannot be chosen (its box is disabled).
-    const barred = chosen.filter((id) => screen.notes[id]?.shareable === false);
+    const notAllowed = new Set(notShareable(customerId, shared));
+    const barred = chosen.filter((id) => notAllowed.has(id));
     if (
       !form.success ||
       (form.data.decision === 'approve' &&
@@ -88,7 +92,7 @@ export function interactionRoutes(provider: Provider, deps: ConsentDeps) {
           ? { accountIds: 'You cannot share an account whose other holders have not allowed it; untick it' }
           : { accountIds: 'Choose at least one of your accounts to share, or deny the request' };
       return showFormAgain(res, 'consents/consent-screen.njk', problems, {
-        ...screen,
+        ...(await screenFor(deps, request)),
         values: { accountIds: chosen },
       });
     }

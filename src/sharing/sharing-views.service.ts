@@ -80,6 +80,13 @@ export async function sharedAccountsOf(customerId: string, now: Date): Promise<S
   });
 }
 
+/** The accounts this customer may not put on a new connection: their other holders have not allowed it. */
+export function notShareable(customerId: string, shared: SharedAccountView[]): string[] {
+  return shared
+    .filter((view) => !shareability(view.state, view.account, customerId).allowed)
+    .map((view) => view.accountId);
+}
+
 /** On the consent screen: whether each account may be chosen, and what choosing it means for the others. */
 export interface ConsentScreenNote {
   shareable: boolean;
