@@ -1,16 +1,18 @@
 import type Provider from 'oidc-provider';
 import type { ConsentRecord } from './consent.model.js';
-import type { ConsentNotifier } from './consent.service.js';
+import type { AccountWithdrawal, ConsentNotifier } from './consent.service.js';
 
 export interface ConsentEndListener {
   consentEnded(consent: ConsentRecord, event: 'revoked' | 'expired', noticeId: string): Promise<void>;
+  accountWithdrawn(withdrawal: AccountWithdrawal, noticeId: string): Promise<void>;
 }
 
 /**
  * What must happen when a consent ends: its OAuth grant is destroyed, so every access
  * and refresh token issued under it stops working at once (the provider and the data API
  * both check the grant on every use), then the rest of its artefacts are removed and the
- * listeners (the app's webhook) are told.
+ * listeners (the app's webhook) are told. An account taken off a connection leaves the
+ * grant alone (the data API refuses that account) and is told to the listeners.
  */
 export function consentEndings(provider: Provider, listeners: ConsentEndListener[] = []): ConsentNotifier {
   return {
@@ -26,6 +28,9 @@ export function consentEndings(provider: Provider, listeners: ConsentEndListener
         ]);
       }
       for (const listener of listeners) await listener.consentEnded(consent, event, `${followUpId}#notice`);
+    },
+    async accountWithdrawn(withdrawal, followUpId) {
+      for (const listener of listeners) await listener.accountWithdrawn(withdrawal, `${followUpId}#notice`);
     },
   };
 }

@@ -26,12 +26,23 @@ import {
 } from './consent.repository.js';
 
 /**
- * What a consent's ending owes (its grant destroyed, its app told: consent-endings.ts),
- * carried out after the change through the outbox. `followUpId` names the follow-up, so
- * doing it twice is harmless.
+ * What a consent's ending owes (its grant destroyed, its app told: consent-endings.ts), and
+ * what an account its holders took off a connection owes (its app told), carried out after
+ * the change through the outbox. `followUpId` names the follow-up, so doing it twice is
+ * harmless.
  */
 export interface ConsentNotifier {
   consentEnded(consent: ConsentRecord, event: 'revoked' | 'expired', followUpId: string): Promise<void>;
+  accountWithdrawn(withdrawal: AccountWithdrawal, followUpId: string): Promise<void>;
+}
+
+/** An account that left a connection (still authorised for its other accounts), and why. */
+export interface AccountWithdrawal {
+  consentId: string;
+  clientId: string;
+  accountId: string;
+  reason: string;
+  createdAt: Date;
 }
 
 export interface ConsentDeps {

@@ -6,7 +6,8 @@ import { FollowUpModel } from './follow-up.model.js';
  * (docs/storage.md, "small queues"). Recorded by insert, removed when carried out.
  */
 
-export interface FollowUp {
+/** A consent ended: its grant is destroyed and its app told. `changeId` is the consent's transition. */
+export interface ConsentEndedFollowUp {
   _id: string;
   kind: 'consent-ended';
   changeId: string;
@@ -14,6 +15,21 @@ export interface FollowUp {
   event: 'revoked' | 'expired';
   createdAt: Date;
 }
+
+/** Its holders took an account off a connection: the app is told. `changeId` is the sharing change. */
+export interface AccountWithdrawnFollowUp {
+  _id: string;
+  kind: 'account-withdrawn';
+  changeId: string;
+  consentId: string;
+  clientId: string;
+  accountId: string;
+  /** Why the data API now refuses the account (sharing-rules.ts, `accessOf`). */
+  reason: string;
+  createdAt: Date;
+}
+
+export type FollowUp = ConsentEndedFollowUp | AccountWithdrawnFollowUp;
 
 export async function recordFollowUp(followUp: FollowUp): Promise<void> {
   await claim(FollowUpModel, { ...followUp });

@@ -1,22 +1,31 @@
 import { changeOutcome, readConsent } from '../consents/consent.repository.js';
 import type { ConsentDeps } from '../consents/consent.service.js';
+import { sharingChangeOutcome } from '../sharing/sharing.repository.js';
+
+type FollowUpDeps = Pick<ConsentDeps, 'notifier' | 'logger' | 'now'>;
 import { findFollowUp, followUpDone, owedFollowUps, type FollowUp } from './follow-up.repository.js';
 
 /**
  * Carries out a follow-up once the change that owes it has taken effect: the consent's
- * ending (grant destroyed, app told, through `deps.notifier`), then the follow-up is
- * removed. A change that was abandoned owes nothing; one still being recorded is left for
+ * ending (grant destroyed, app told), or telling an app that an account left its connection,
+ * through `deps.notifier`; then the follow-up is removed. A change that was abandoned owes nothing; one still being recorded is left for
  * the next round. Never throws: the change already happened, so its user is never told
  * it failed; a follow-up that fails stays owed and the worker tries it again.
  */
-export async function carryOutFollowUp(deps: ConsentDeps, followUp: FollowUp): Promise<'done' | 'owed'> {
+export async function carryOutFollowUp(deps: FollowUpDeps, followUp: FollowUp): Promise<'done' | 'owed'> {
   try {
-    const outcome = await changeOutcome(followUp.changeId, deps.now?.() ?? new Date());
+    const now = deps.now?.() ?? new Date();
+    const outcome =
+      followUp.kind === 'consent-ended'
+        ? await changeOutcome(followUp.changeId, now)
+        : await sharingChangeOutcome(followUp.changeId, now);
     if (outcome === 'undecided') return 'owed';
-    if (outcome === 'audited') {
-      const consent = await readConsent(followUp.consentId, deps.now?.() ?? new Date());
+    if (outcome === 'audited' && followUp.kind === 'consent-ended') {
+      const consent = await readConsent(followUp.consentId, now);
       if (consent) await deps.notifier.consentEnded(consent, followUp.event, followUp._id);
     }
+    if (outcome === 'audited' && followUp.kind === 'account-withdrawn')
+      await deps.notifier.accountWithdrawn(followUp, followUp._id);
     await followUpDone(followUp._id);
     return 'done';
   } catch (err) {
@@ -33,7 +42,7 @@ export async function carryOutFollowUp(deps: ConsentDeps, followUp: FollowUp): P
  * try failed), oldest first. Safe in every process at once: carrying one out twice
  * destroys an already destroyed grant and queues a notice whose id is already queued.
  */
-export async function carryOutOwedFollowUps(deps: ConsentDeps, limit = 100): Promise<number> {
+export async function carryOutOwedFollowUps(deps: FollowUpDeps, limit = 100): Promise<number> {
   let done = 0;
   for (const followUp of await owedFollowUps(limit)) {
     // Another process may have finished it since the list was read.

@@ -275,6 +275,17 @@ export function accessOf(state: SharingState, consentId: string, now: Date): 'se
   }[connection.endReason ?? 'stopped'];
 }
 
+/**
+ * The connections a change took the account off (they were waiting or shared, now stopped),
+ * each with the reason the data API now gives its app: what the app is told.
+ */
+export function connectionsEnded(before: SharingState, after: SharingState, at: Date) {
+  const live = new Set(before.connections.filter((c) => c.state !== 'stopped').map((c) => c.consentId));
+  return after.connections
+    .filter((c) => c.state === 'stopped' && live.has(c.consentId))
+    .map((c) => ({ consentId: c.consentId, clientId: c.clientId, reason: accessOf(after, c.consentId, at) }));
+}
+
 export const refusalMessages: Record<string, string> = {
   not_holder: 'Only a holder of this account can do that',
   no_instruction: 'The main cardholder has not allowed additional cardholders to share this card',

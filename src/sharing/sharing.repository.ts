@@ -96,6 +96,21 @@ export async function changeSharing(
   return true;
 }
 
+/**
+ * Whether a change (a version's id) counts, for a follow-up it owes: `undecided` while its
+ * writer may still be recording it, and settled from the audit log once that is stale.
+ */
+export async function sharingChangeOutcome(
+  changeId: string,
+  now: Date,
+): Promise<'audited' | 'abandoned' | 'undecided'> {
+  const stored = (await SharingVersionModel.findById(changeId).lean()) as StoredVersion | null;
+  if (!stored) return 'abandoned';
+  if (stored.status !== 'claimed') return stored.status;
+  if (now.getTime() - stored.at.getTime() < inFlightMs) return 'undecided';
+  return settleStale(stored);
+}
+
 /** A change whose writer vanished: it happened if and only if its audit event was written. */
 async function settleStale(stored: StoredVersion): Promise<'audited' | 'abandoned'> {
   let after: number | undefined;

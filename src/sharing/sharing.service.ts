@@ -3,14 +3,17 @@ import { hasOtherPeople, peopleOf } from '../accounts/account-holders.js';
 import type { AccountRecord } from '../accounts/account.model.js';
 import { findAccounts } from '../accounts/account.repository.js';
 import type { AuditInput } from '../audit/audit-event.js';
-import type { AuditLog } from '../audit/audit-log.js';
+import type { ConsentDeps } from '../consents/consent.service.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { RequestContext } from '../http/request-context.js';
+import { recordFollowUp, type AccountWithdrawnFollowUp } from '../outbox/follow-up.repository.js';
+import { carryOutFollowUp } from '../outbox/follow-ups.js';
 import {
   accessOf,
   approve,
   changeOption,
   choose,
+  connectionsEnded,
   declineProposal,
   setInstruction,
   SharingRefusal,
@@ -25,13 +28,11 @@ import { changeSharing, readSharing, readSharings } from './sharing.repository.j
  * audited change of the account's sharing state (sharing-rules.ts says what is allowed),
  * naming every holder in its audit event. When two holders act at once, one change wins and
  * the other is decided again on what the first left: it either still makes sense (and is
- * made) or is refused with the reason.
+ * made) or is refused with the reason. When a change takes the account off connections,
+ * each app is told through the outbox, as a consent's ending is (consent.service.ts).
  */
 
-export interface SharingDeps {
-  audit: AuditLog;
-  now?: () => Date;
-}
+export type SharingDeps = Pick<ConsentDeps, 'audit' | 'notifier' | 'logger' | 'now'>;
 
 type Decided = {
   state: SharingState;
@@ -73,19 +74,40 @@ async function decide(
       if (error instanceof SharingRefusal) throw new ConflictError(error.message, error.code);
       throw error;
     }
-    const won = await changeSharing(current, decided.state, { at, actorId: acting.customerId }, (changeId) =>
-      deps.audit.record({
-        ...decided.audit,
-        actor: { type: 'customer', id: acting.customerId },
-        outcome: 'success',
-        customerId: acting.customerId,
-        accountIds: [acting.accountId],
-        holderIds: peopleOf(account),
-        context: acting.context,
-        details: { ...decided.audit.details, sharingChange: changeId },
-      }),
+    const ended = connectionsEnded(current.state, decided.state, at);
+    const followUps: AccountWithdrawnFollowUp[] = [];
+    const won = await changeSharing(
+      current,
+      decided.state,
+      { at, actorId: acting.customerId },
+      async (changeId) => {
+        for (const connection of ended) {
+          const followUp = {
+            ...connection,
+            _id: `${changeId}#withdrawn#${connection.consentId}`,
+            kind: 'account-withdrawn' as const,
+            changeId,
+            accountId: acting.accountId,
+            createdAt: at,
+          };
+          await recordFollowUp(followUp);
+          followUps.push(followUp);
+        }
+        return deps.audit.record({
+          ...decided.audit,
+          actor: { type: 'customer', id: acting.customerId },
+          outcome: 'success',
+          customerId: acting.customerId,
+          accountIds: [acting.accountId],
+          holderIds: peopleOf(account),
+          context: acting.context,
+          details: { ...decided.audit.details, sharingChange: changeId },
+        });
+      },
     );
-    if (won) return decided.state;
+    if (!won) continue;
+    for (const followUp of followUps) await carryOutFollowUp(deps, followUp);
+    return decided.state;
   }
   throw new ConflictError('Another holder is changing how this account is shared; try again', 'sharing_busy');
 }

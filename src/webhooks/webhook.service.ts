@@ -1,6 +1,7 @@
 import { importJWK, SignJWT, type JWK } from 'jose';
 import type { AuditLog } from '../audit/audit-log.js';
 import { findApp } from '../apps/app.service.js';
+import { reasonWords } from '../audit/reason-words.js';
 import type { ConsentEndListener } from '../consents/consent-endings.js';
 import { iso } from '../open-banking/ob-dates.js';
 import type { Logger } from '../logger.js';
@@ -44,8 +45,8 @@ const noticeLifetimeSeconds = 300;
 export const noticeType = 'consent-event+jwt';
 
 /**
- * Tells apps that a consent ended, with a JWT signed by the key kept for webhook notices,
- * posted to the app's webhook URL. Each notice is queued in the database and retried with
+ * Tells apps that a consent ended, or that an account's holders took it off a connection,
+ * with a JWT signed by the key kept for webhook notices, posted to the app's webhook URL. Each notice is queued in the database and retried with
  * backoff by whichever process holds the worker lease; every attempt is kept on the
  * delivery and in the audit log. Each attempt is signed afresh (`iat`, a short `exp`, and
  * the notice's id as `jti`, the same on every attempt, so apps can drop repeats).
@@ -73,6 +74,32 @@ export function createWebhooks(options: WebhookOptions) {
             StatusUpdateDateTime: iso(consent.statusUpdateDateTime),
             ...(consent.statusReason ? { StatusReason: [consent.statusReason] } : {}),
             // The customer is told the app is asked to delete what it holds: the notice asks.
+            DataDeletion: 'requested',
+          },
+          status: 'pending',
+          createdAt: now(),
+        },
+        now(),
+      );
+    },
+    async accountWithdrawn(withdrawal, noticeId) {
+      const app = await findApp(withdrawal.clientId);
+      if (!app?.webhookUrl) return;
+      await queueDelivery(
+        {
+          _id: noticeId,
+          clientId: withdrawal.clientId,
+          consentId: withdrawal.consentId,
+          event: 'consent.account-withdrawn',
+          url: app.webhookUrl,
+          claims: {
+            event: 'consent.account-withdrawn',
+            ConsentId: withdrawal.consentId,
+            // The consent stays authorised for its other accounts; this one is refused (U019).
+            AccountId: withdrawal.accountId,
+            Reason: withdrawal.reason,
+            ReasonDescription: reasonWords(withdrawal.reason),
+            WithdrawnDateTime: iso(withdrawal.createdAt),
             DataDeletion: 'requested',
           },
           status: 'pending',

@@ -7,7 +7,9 @@ import { createConsent, type ConsentDeps } from '../../src/consents/consent.serv
 import { ServiceUnavailableError } from '../../src/errors.js';
 import { findFollowUp, recordFollowUp } from '../../src/outbox/follow-up.repository.js';
 import { carryOutOwedFollowUps } from '../../src/outbox/follow-ups.js';
+import { recordChoices, stopConnection } from '../../src/sharing/sharing.service.js';
 import { createTestAuditLog } from '../helpers/app.js';
+import { createJointHousehold } from '../helpers/factories.js';
 import { auditEventsWhere } from '../helpers/audit.js';
 
 const context = { requestId: 'follow-up-test', ip: '127.0.0.1' };
@@ -16,6 +18,7 @@ const request = { Permissions: ['ReadAccountsBasic' as const] };
 /** Consent services whose endings are recorded here, and can be made to fail. */
 function depsWithEndings() {
   const ended: { consentId: string; event: string; followUpId: string }[] = [];
+  const withdrawn: { consentId: string; accountId: string; reason: string; followUpId: string }[] = [];
   const state = { failing: false };
   const deps: ConsentDeps = {
     audit: createTestAuditLog(),
@@ -25,9 +28,13 @@ function depsWithEndings() {
         if (state.failing) throw new Error('the app could not be told (network down)');
         ended.push({ consentId: consent._id, event, followUpId });
       },
+      async accountWithdrawn({ consentId, accountId, reason }, followUpId) {
+        if (state.failing) throw new Error('the app could not be told (network down)');
+        withdrawn.push({ consentId, accountId, reason, followUpId });
+      },
     },
   };
-  return { deps, ended, state };
+  return { deps, ended, withdrawn, state };
 }
 
 async function authorisedConsent(deps: ConsentDeps) {
@@ -110,5 +117,35 @@ describe('follow-ups of a change go through the outbox', () => {
     assert.equal(await findFollowUp(`${consentId}#2#ended`), undefined);
     const revocations = await auditEventsWhere({ consentId, action: 'consent.revoked' });
     assert.equal(revocations.length, 0);
+  });
+
+  it('an account a holder takes off a connection: the stop succeeds while the app cannot be told, and the worker tells it later', async () => {
+    const { deps, withdrawn, state } = depsWithEndings();
+    const h = await createJointHousehold(2);
+    const connection = { _id: `consent-${randomUUID()}`, clientId: `app-${randomUUID()}` };
+    await recordChoices(deps, {
+      customerId: h.alice.customerId!,
+      consentId: connection._id,
+      clientId: connection.clientId,
+      accountIds: [h.aliceOwn, h.joint],
+      context,
+    });
+    state.failing = true;
+    const after = await stopConnection(
+      deps,
+      { customerId: h.bob.customerId!, accountId: h.joint, context },
+      connection,
+    );
+    assert.equal(after.connections[0]?.state, 'stopped', 'Bob is told the truth: it stopped');
+    assert.equal(withdrawn.length, 0);
+
+    state.failing = false;
+    await carryOutOwedFollowUps(deps);
+    assert.deepEqual(
+      withdrawn.map((w) => [w.consentId, w.accountId, w.reason]),
+      [[connection._id, h.joint, 'sharing_stopped_by_holder']],
+    );
+    await carryOutOwedFollowUps(deps);
+    assert.equal(withdrawn.length, 1, 'told once');
   });
 });

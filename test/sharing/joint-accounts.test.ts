@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { searchAuditEvents } from '../../src/audit/audit-query.repository.js';
 import { readSharing } from '../../src/sharing/sharing.repository.js';
+import { WebhookDeliveryModel } from '../../src/webhooks/webhook.model.js';
 import { signedInAgent, type Agent } from '../helpers/agent.js';
 import { auditEventsWhere } from '../helpers/audit.js';
 import { createJointHousehold, type TestPerson } from '../helpers/factories.js';
@@ -15,6 +16,19 @@ import {
 } from '../helpers/oauth-client.js';
 import { assertValidAgainstSpec } from '../helpers/ob-spec.js';
 import { textOf } from '../helpers/page-text.js';
+
+/** The notices queued for the app saying an account left this connection (claims, without the time). */
+async function withdrawalNotices(consentId: string) {
+  const deliveries = await WebhookDeliveryModel.find({
+    consentId,
+    event: 'consent.account-withdrawn',
+  }).lean();
+  return deliveries.map((d) => {
+    const { WithdrawnDateTime, ...claims } = d.claims as Record<string, unknown>;
+    assert.match(String(WithdrawnDateTime), /^\d{4}-\d{2}-\d{2}T/);
+    return claims;
+  });
+}
 
 const permissions = [
   'ReadAccountsDetail',
@@ -35,7 +49,8 @@ describe('joint accounts and additional cardholders', function () {
 
   /** The app asks, `person` approves `chosen` on the consent screen; resolves the app's tokens (if approved). */
   async function connect(person: TestPerson, chosen: string[]) {
-    const app = await registerTestApp(server.issuer);
+    // The app takes notices; none is delivered here (nothing listens), only queued.
+    const app = await registerTestApp(server.issuer, { webhookUrl: 'http://127.0.0.1:9/hooks' });
     const c = await appClient(server.issuer, app);
     const created = await createConsentAs(server.issuer, c, { Permissions: permissions });
     const consentId = created.body.Data.ConsentId;
@@ -96,6 +111,16 @@ describe('joint accounts and additional cardholders', function () {
       listed.body.Data.Account.map((a: { AccountId: string }) => a.AccountId),
       [h.aliceOwn],
     );
+    assert.deepEqual(await withdrawalNotices(shared.consentId), [
+      {
+        event: 'consent.account-withdrawn',
+        ConsentId: shared.consentId,
+        AccountId: h.joint,
+        Reason: 'sharing_stopped_by_holder',
+        ReasonDescription: 'A holder of the account stopped sharing it',
+        DataDeletion: 'requested',
+      },
+    ]);
 
     const [stopped] = await auditEventsWhere({ consentId: shared.consentId, action: 'sharing.stopped' });
     assert.deepEqual(
@@ -183,6 +208,11 @@ describe('joint accounts and additional cardholders', function () {
     assert.equal(refused.status, 403);
     const [changed] = await auditEventsWhere({ action: 'sharing.option_changed', accountIds: h.joint });
     assert.deepEqual([changed?.details?.to, changed?.details?.connectionsEnded], ['none', 1]);
+    assert.deepEqual(
+      (await withdrawalNotices(shared.consentId)).map((n) => n.Reason),
+      ['joint_option_changed'],
+      'the app is told why',
+    );
 
     // Loosening: Bob asks, nothing changes until Alice agrees.
     await setOption(bob, h.joint, 'either').expect(303);
@@ -214,6 +244,7 @@ describe('joint accounts and additional cardholders', function () {
       'ended by exactly one decision',
     );
     assert.equal(stops.length, stopped.status === 303 ? 1 : 0);
+    assert.equal((await withdrawalNotices(shared.consentId)).length, 1, 'the app is told once');
     assert.equal((await shared.read(`/accounts/${h.joint}/balances`)).status, 403);
   });
 
