@@ -143,6 +143,8 @@ export interface OthersConnection {
   accountId: string;
   accountLabel: string;
   appName: string;
+  /** The app takes notices (a webhook): told at once when the account leaves, and asked to delete its data. */
+  appNotified: boolean;
   sharedByName: string;
   stage: Stage | 'ended';
   connection: SharedConnection;
@@ -182,6 +184,7 @@ export async function othersConnections(
         accountId: view.accountId,
         accountLabel: view.label,
         appName: app?.name ?? 'An app that is no longer registered',
+        appNotified: Boolean(app?.webhookUrl),
         sharedByName: view.names[connection.sharedBy] ?? 'Another customer',
         stage: where,
         connection,
