@@ -115,7 +115,7 @@ export function consentScreenNotes(
             }
           : {
               shareable: true,
-              sentence: `Joint account with ${others}. ${others} will be told, will see this connection and ${appName}'s reads, and can stop sharing it at any time.`,
+              sentence: `Joint account with ${others}. ${others} will be told, will see this connection, and can stop sharing it at any time.`,
             };
     } else if (view.role === 'additional_cardholder') {
       const main = view.names[view.mainHolderId] ?? 'The main cardholder';

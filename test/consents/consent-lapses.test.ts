@@ -16,7 +16,10 @@ describe('consents that time ends, with nobody reading them', () => {
     audit: createTestAuditLog(),
     maxDays: 365,
     now: () => clock,
-    notifier: { consentEnded: async (consent, event) => void told.push({ consentId: consent._id, event }), accountWithdrawn: async () => {} },
+    notifier: {
+      consentEnded: async (consent, event) => void told.push({ consentId: consent._id, event }),
+      accountWithdrawn: async () => {},
+    },
   };
   const context = { requestId: 'lapse-test' };
   const sweeper = consentLapseSweeper(deps);

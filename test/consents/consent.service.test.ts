@@ -28,7 +28,10 @@ describe('consent service', () => {
   let clock = new Date();
   const deps: ConsentDeps = {
     audit: createTestAuditLog(),
-    notifier: { consentEnded: async (consent, event) => void ended.push({ id: consent._id, event }), accountWithdrawn: async () => {} },
+    notifier: {
+      consentEnded: async (consent, event) => void ended.push({ id: consent._id, event }),
+      accountWithdrawn: async () => {},
+    },
     maxDays: 365,
     now: () => clock,
   };
