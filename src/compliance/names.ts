@@ -14,10 +14,19 @@ export interface Names {
 }
 
 export async function namesFor(
-  events: readonly { clientId?: string | undefined; customerId?: string | undefined }[],
+  events: readonly {
+    clientId?: string | undefined;
+    customerId?: string | undefined;
+    holderIds?: readonly string[] | undefined;
+  }[],
 ): Promise<Names> {
   const clientIds = [...new Set(events.map((e) => e.clientId).filter((id): id is string => Boolean(id)))];
-  const customerIds = [...new Set(events.map((e) => e.customerId).filter((id): id is string => Boolean(id)))];
+  // The holders a joint-account decision names, as well as the customer who made it.
+  const customerIds = [
+    ...new Set(
+      events.flatMap((e) => [e.customerId, ...(e.holderIds ?? [])]).filter((id): id is string => Boolean(id)),
+    ),
+  ];
   const [apps, customers] = await Promise.all([
     Promise.all(clientIds.map(async (id) => [id, (await findApp(id))?.name] as const)),
     findCustomers(customerIds),

@@ -4,7 +4,7 @@ import { readSharing } from '../../src/sharing/sharing.repository.js';
 import { WebhookDeliveryModel } from '../../src/webhooks/webhook.model.js';
 import { signedInAgent, type Agent } from '../helpers/agent.js';
 import { auditEventsWhere } from '../helpers/audit.js';
-import { createJointHousehold, type TestPerson } from '../helpers/factories.js';
+import { createJointHousehold, createPerson, type TestPerson } from '../helpers/factories.js';
 import {
   appClient,
   authoriseInBrowser,
@@ -139,7 +139,7 @@ describe('joint accounts and additional cardholders', function () {
       textOf((await alice.agent.get(`/my/apps/${shared.consentId}`).expect(200)).text),
       /Bob Tester stopped sharing it, so the app can no longer see it/,
     );
-    // A compliance search by either holder finds the decision.
+    // A compliance search by either holder finds the decision, and its page names both.
     for (const holder of [h.alice.customerId!, h.bob.customerId!]) {
       const found = await searchAuditEvents({ customerId: holder, action: 'sharing.chosen' }, { limit: 10 });
       assert.ok(
@@ -147,6 +147,11 @@ describe('joint accounts and additional cardholders', function () {
         `found by ${holder}`,
       );
     }
+    const officer = await signedIn(await createPerson('compliance'));
+    assert.match(
+      textOf((await officer.agent.get(`/compliance/events/${stopped!.seq}`).expect(200)).text),
+      /Account holders\s*Alice Tester\s*,\s*Bob Tester/,
+    );
   });
 
   it('"both must approve": the app is refused until the other holder approves', async () => {
