@@ -1,5 +1,8 @@
+import { listOfNames } from '../http/list-of-names.js';
+import { additionalCardholdersOf, holdersOf, peopleOf, roleOf, type HeldAccount } from './account-holders.js';
 import { accountLabel } from './account-label.js';
 import { accountIdsOfCustomer, findAccounts, findBalances } from './account.repository.js';
+import { findCustomers } from './customer.repository.js';
 
 export interface AccountSummary {
   accountId: string;
@@ -14,6 +17,8 @@ export interface AccountSummary {
   availableMinor: number | undefined;
   creditLimitMinor: number | undefined;
   balanceAsOf: Date | undefined;
+  /** Who else holds or uses it ("Joint account with Bob Tester"), for an account not hers alone. */
+  heldWith: string | undefined;
 }
 
 /** A customer's own accounts with their current balances, in the order the bank lists them. */
@@ -21,6 +26,8 @@ export async function listAccountsWithBalances(customerId: string): Promise<Acco
   const ids = await accountIdsOfCustomer(customerId);
   const [accounts, balances] = await Promise.all([findAccounts(ids), findBalances(ids)]);
   const byAccount = new Map(balances.map((b) => [b._id, b]));
+  const others = [...new Set(accounts.flatMap(peopleOf))].filter((id) => id !== customerId);
+  const names = new Map((await findCustomers(others)).map((c) => [c._id, c.name]));
   return accounts.map((account) => {
     const balance = byAccount.get(account._id);
     return {
@@ -38,8 +45,23 @@ export async function listAccountsWithBalances(customerId: string): Promise<Acco
       availableMinor: balance?.availableMinor,
       creditLimitMinor: balance?.creditLimitMinor ?? undefined,
       balanceAsOf: balance?.asOf,
+      heldWith: heldWith(account, customerId, (id) => names.get(id) ?? 'another customer'),
     };
   });
+}
+
+function heldWith(account: HeldAccount, customerId: string, nameOf: (id: string) => string) {
+  const others = (ids: string[]) => listOfNames(ids.filter((id) => id !== customerId).map(nameOf));
+  switch (roleOf(account, customerId)) {
+    case 'joint':
+      return `Joint account with ${others(holdersOf(account))}.`;
+    case 'additional_cardholder':
+      return `${nameOf(account.customerId)}’s card, on which you have a card of your own.`;
+    case 'main_cardholder':
+      return `Your card. ${others(additionalCardholdersOf(account))} also ${additionalCardholdersOf(account).length > 1 ? 'have cards' : 'has a card'} on it.`;
+    default:
+      return undefined;
+  }
 }
 
 function formatSortCode(sortCode: string): string {

@@ -20,6 +20,7 @@ import {
   type Stage,
 } from './sharing-rules.js';
 import { readSharings } from './sharing.repository.js';
+import { listOfNames } from '../http/list-of-names.js';
 
 /** What the pages show of accounts that belong to more than one person. Reads only. */
 
@@ -238,10 +239,4 @@ export async function standingOnConnection(
     };
   }
   return out;
-}
-
-/** "Bob", "Bob and Carol", "Bob, Carol and Dan". */
-export function listOfNames(names: string[]): string {
-  if (names.length <= 1) return names[0] ?? '';
-  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }

@@ -17,7 +17,8 @@ import {
   setCardholderInstruction,
   stopConnection,
 } from './sharing.service.js';
-import { listOfNames, othersConnections, sharedAccountsOf } from './sharing-views.service.js';
+import { listOfNames } from '../http/list-of-names.js';
+import { othersConnections, sharedAccountsOf } from './sharing-views.service.js';
 
 const customer = requireRole('customer');
 const identifier = z

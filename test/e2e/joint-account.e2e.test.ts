@@ -121,6 +121,9 @@ describe('browser: Alice shares the joint account; Bob sees it, is told, and sto
 
     // Bob signs in: a notice, and the connection on his connected-apps page.
     const bob = await signIn(h.bob);
+    await bob.page.getByText('Joint account with Alice Tester.').waitFor();
+    await bob.page.getByText('Alice Tester’s card, on which you have a card of your own.').waitFor();
+    await lookAt(bob.page, 'accounts-held-with-others');
     await bob.page.getByRole('link', { name: 'Notices' }).click();
     await bob.page.getByText(/Alice Tester shared Joint account ending \d{4} with Budget Buddy on/).waitFor();
     await lookAt(bob.page, 'notices-joint-shared');
