@@ -18,6 +18,7 @@ export const actionWords: Record<AuditAction, string> = {
   'sharing.option_changed': 'Joint account disclosure option changed',
   'sharing.option_proposed': 'Joint account disclosure option proposed',
   'sharing.proposal_declined': 'Joint account disclosure option declined',
+  'sharing.proposal_withdrawn': 'Joint account disclosure option request withdrawn',
   'sharing.instruction_changed': 'Additional cardholder instruction changed',
   'data.accessed': 'Data read',
   'data.denied': 'Data read refused',

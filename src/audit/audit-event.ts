@@ -20,6 +20,7 @@ export const auditActions = [
   'sharing.option_changed',
   'sharing.option_proposed',
   'sharing.proposal_declined',
+  'sharing.proposal_withdrawn',
   'sharing.instruction_changed',
   'data.accessed',
   'data.denied',

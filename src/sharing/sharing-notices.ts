@@ -48,11 +48,11 @@ export async function sharingNoticesFor(deps: ConsentDeps, customerId: string, t
         linkText: 'See this connection',
       });
     }
-    const proposal = view.state.proposal;
+    const proposal = view.proposal;
     if (proposal && !proposal.agreedBy.includes(customerId))
       notices.push({
         at: proposal.at,
-        sentence: `${view.names[proposal.proposedBy] ?? 'Another holder'} asked to change how apps may see ${view.label} to “${optionTitles[proposal.option]}”. It changes only if you agree.`,
+        sentence: `${view.names[proposal.proposedBy] ?? 'Another holder'} asked to change how apps may see ${view.label} to “${optionTitles[proposal.option]}”. It changes only if you agree by ${dayInWords(proposal.agreeBy, timeZone)}.`,
         href: '/my/sharing',
         linkText: 'Agree or decline',
       });

@@ -18,7 +18,9 @@ import {
  *   either ◀──(every holder agrees)── both ◀──(every holder agrees)── none
  *
  * Moving to a stricter option ends the connections it no longer allows; moving to a less
- * strict one is a proposal until every holder has agreed to it.
+ * strict one is a proposal until every holder has agreed to it. A proposal not agreed
+ * within 7 days lapses (worked out when read); any holder may decline it, the one who made
+ * it included (withdrawing it).
  *
  * A joint account on one connection (a consent):
  *
@@ -35,7 +37,7 @@ export const disclosureOptions = ['either', 'both', 'none'] as const;
 export type DisclosureOption = (typeof disclosureOptions)[number];
 const strictness: Record<DisclosureOption, number> = { either: 0, both: 1, none: 2 };
 
-/** How long the other holders have to approve a connection under "both must approve". */
+/** How long the other holders have to approve a connection under "both must approve", or agree to a proposal. */
 export const approvalWindowMs = 7 * 86_400_000;
 
 export type EndReason = 'stopped' | 'declined' | 'option_changed' | 'instruction_withdrawn';
@@ -190,7 +192,8 @@ export function changeOption(
     );
     return settle(next, ending, at, 'changed');
   }
-  const proposal = state.proposal?.option === to ? state.proposal : undefined;
+  const open = openProposal(state, at);
+  const proposal = open?.option === to ? open : undefined;
   if (proposal?.agreedBy.includes(customerId))
     throw new SharingRefusal(
       'already_proposed',
@@ -212,10 +215,15 @@ export function changeOption(
 }
 
 /** A holder turns down another holder's proposal of a less strict option. */
-export function declineProposal(state: SharingState, account: HeldAccount, customerId: string): SharingState {
+export function declineProposal(
+  state: SharingState,
+  account: HeldAccount,
+  customerId: string,
+  at: Date,
+): SharingState {
   if (!holdersOf(account).includes(customerId))
     throw new SharingRefusal('not_holder', refusalMessages.not_holder!);
-  if (!state.proposal)
+  if (!openProposal(state, at))
     throw new SharingRefusal('no_proposal', 'There is no change waiting for your agreement');
   return { ...state, proposal: undefined };
 }
@@ -249,6 +257,13 @@ export function setInstruction(
 }
 
 export type Stage = 'waiting' | 'shared' | 'stopped' | 'lapsed';
+
+/** The proposal of a less strict option still open at `now`, with the day it lapses. */
+export function openProposal(state: SharingState, now: Date): (Proposal & { agreeBy: Date }) | undefined {
+  if (!state.proposal) return undefined;
+  const agreeBy = new Date(state.proposal.at.getTime() + approvalWindowMs);
+  return agreeBy > now ? { ...state.proposal, agreeBy } : undefined;
+}
 
 /** Where a connection stands at `now`: a wait past its deadline has lapsed. */
 export function stage(connection: SharedConnection, now: Date): Stage {

@@ -13,6 +13,7 @@ import { findCustomers } from '../accounts/customer.repository.js';
 import { findApp } from '../apps/app.service.js';
 import { currentConsent, type ConsentDeps } from '../consents/consent.service.js';
 import {
+  openProposal,
   shareability,
   stage,
   type SharedConnection,
@@ -36,6 +37,8 @@ export interface SharedAccountView {
   /** Additional cardholders on a card, with whether each may share it. */
   cardholders: { customerId: string; name: string; allowed: boolean }[];
   state: SharingState;
+  /** A less strict option one holder asked for, while it is open. */
+  proposal: ReturnType<typeof openProposal>;
   names: Record<string, string>;
 }
 
@@ -75,6 +78,7 @@ export async function sharedAccountsOf(customerId: string, now: Date): Promise<S
           allowed: state.allowedCardholders.includes(id),
         })),
         state,
+        proposal: openProposal(state, now),
         names,
       },
     ];

@@ -108,8 +108,14 @@ export function sharingRoutes(deps: ConsentDeps) {
   router.post('/my/sharing/:accountId/proposal/decline', customer, async (req, res) => {
     const { accountId } = parse(AccountParam, req.params);
     parse(Confirm, req.body);
-    await declineOptionProposal(deps, acting(req, accountId));
-    flash(req, 'success', 'You declined the change. The account is shared as before.');
+    const { withdrawn } = await declineOptionProposal(deps, acting(req, accountId));
+    flash(
+      req,
+      'success',
+      withdrawn
+        ? 'You withdrew your request. The account is shared as before.'
+        : 'You declined the change. The account is shared as before.',
+    );
     res.redirect(303, '/my/sharing');
   });
 

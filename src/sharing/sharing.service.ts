@@ -202,11 +202,20 @@ export async function chooseDisclosureOption(deps: SharingDeps, acting: Acting, 
   return { state, outcome };
 }
 
-export function declineOptionProposal(deps: SharingDeps, acting: Acting) {
-  return decide(deps, acting, (state, account) => ({
-    state: declineProposal(state, account, acting.customerId),
-    audit: { action: 'sharing.proposal_declined', details: { proposed: state.proposal?.option ?? '' } },
-  }));
+/** A holder declines another's proposal of a less strict option, or withdraws their own. */
+export async function declineOptionProposal(deps: SharingDeps, acting: Acting) {
+  let withdrawn = false;
+  await decide(deps, acting, (state, account, at) => {
+    withdrawn = state.proposal?.proposedBy === acting.customerId;
+    return {
+      state: declineProposal(state, account, acting.customerId, at),
+      audit: {
+        action: withdrawn ? 'sharing.proposal_withdrawn' : 'sharing.proposal_declined',
+        details: { proposed: state.proposal?.option ?? '' },
+      },
+    };
+  });
+  return { withdrawn };
 }
 
 export function setCardholderInstruction(

@@ -188,6 +188,27 @@ describe('browser: Alice shares the joint account; Bob sees it, is told, and sto
     await lookAt(bob.page, 'sharing-option-changed');
     assert.equal((await readSharing(h.joint, new Date())).state.option, 'both');
 
+    // Less strict needs Alice: Bob asks, Alice sees the request and declines it.
+    await bob.page.getByRole('link', { name: /^Change how apps may see it/ }).click();
+    await bob.page.getByLabel('Either of us may share it').check();
+    await bob.page.getByRole('button', { name: 'Continue' }).click();
+    await bob.page.getByText(/so Alice Tester must agree before it applies/).waitFor();
+    await bob.page.getByRole('button', { name: 'Yes, ask Alice Tester' }).click();
+    await bob.page.getByText(/Nothing changes unless every holder agrees by \d+ \w+ \d{4}\./).waitFor();
+    await lookAt(bob.page, 'sharing-proposal-asked');
+    await alicePage.goto(`${server.issuer}/my/sharing`);
+    await alicePage.getByText(/Bob Tester asked on .* It changes only if you agree by/).waitFor();
+    await lookAt(alicePage, 'sharing-proposal-to-agree');
+    await alicePage.getByRole('button', { name: /^Decline/ }).click();
+    await alicePage.getByText('You declined the change. The account is shared as before.').waitFor();
+    assert.deepEqual(
+      [
+        (await readSharing(h.joint, new Date())).state.option,
+        (await readSharing(h.joint, new Date())).state.proposal,
+      ],
+      ['both', undefined],
+    );
+
     // Alice, the card's main cardholder, lets Bob share it, through its confirmation.
     await alicePage.goto(`${server.issuer}/my/sharing/${h.card}`);
     await alicePage.getByRole('heading', { name: /^Who may share/ }).waitFor();

@@ -5,7 +5,9 @@ import {
   approve,
   changeOption,
   choose,
+  declineProposal,
   initialSharing,
+  openProposal,
   setInstruction,
   shareability,
   SharingRefusal,
@@ -72,6 +74,15 @@ describe('sharing rules (the state table)', () => {
       [agreed.outcome, agreed.state.option, agreed.state.proposal],
       ['changed', 'either', undefined],
     );
+
+    // A proposal not agreed within the window lapses: agreeing then is a new proposal.
+    const tooLate = later(approvalWindowMs);
+    assert.equal(openProposal(proposed.state, tooLate), undefined);
+    const afresh = changeOption(proposed.state, joint, 'bob', 'either', tooLate);
+    assert.deepEqual([afresh.outcome, afresh.state.proposal?.proposedBy], ['proposed', 'bob']);
+    assert.throws(() => declineProposal(proposed.state, joint, 'bob', tooLate), refusedWith('no_proposal'));
+    // The holder who asked may withdraw it.
+    assert.equal(declineProposal(proposed.state, joint, 'alice', at).proposal, undefined);
 
     // Relaxing "both" to "either" lets connections still waiting through.
     const waiting = chosen(withOption('both'));
