@@ -98,6 +98,25 @@ export async function searchAuditEvents(filter: AuditFilter, page: AuditPageRequ
   return { events: pageEvents, nextCursor: more ? pageEvents.at(-1)!.seq : undefined };
 }
 
+/**
+ * The sequence number of the event among those matching `filter` whose `details[key]` is
+ * `value` (the event that recorded a change, named by the change's id), or undefined.
+ */
+export async function auditEventNaming(
+  filter: AuditFilter,
+  key: string,
+  value: string,
+): Promise<number | undefined> {
+  let after: number | undefined;
+  do {
+    const page = await searchAuditEvents(filter, { order: 'asc', after, limit: 200 });
+    const found = page.events.find((e) => e.details?.[key] === value);
+    if (found) return found.seq;
+    after = page.nextCursor;
+  } while (after !== undefined);
+  return undefined;
+}
+
 export async function getAuditEvent(seq: number): Promise<AuditEvent | undefined> {
   return ((await AuditEventModel.findById(eventId(seq)).lean()) as unknown as AuditEvent | null) ?? undefined;
 }

@@ -1,5 +1,6 @@
 import type { ActorType } from '../audit/audit-event.js';
-import { searchAuditEvents } from '../audit/audit-query.repository.js';
+import { auditEventNaming } from '../audit/audit-query.repository.js';
+import { decidedChanges } from '../db/decided-change.js';
 import { claim } from '../db/primary-key.js';
 import { ConflictError } from '../errors.js';
 import { canMove, type ConsentStatus, type StatusReason } from './consent.js';
@@ -55,10 +56,12 @@ export interface StatusChange {
   kind?: 'move' | 'amend';
 }
 
-// A change claimed longer ago than this and still undecided is settled from the audit log.
-const inFlightMs = 30_000;
-
 const transitionId = (consentId: string, version: number) => `${consentId}#${version}`;
+// A transition is a decided change (db/decided-change.ts), its audit event found among its consent's.
+const transitions = decidedChanges<ConsentTransitionRecord>(ConsentTransitionModel, {
+  field: 'state',
+  auditEventOf: (change) => auditEventNaming({ consentId: change.consentId }, 'transition', change._id),
+});
 
 export async function insertConsent(consent: ConsentRecord): Promise<void> {
   if (!(await claim(ConsentModel, consent))) throw new Error(`ConsentId ${consent._id} is already taken`);
@@ -69,16 +72,14 @@ export async function readConsent(consentId: string, now = new Date()): Promise<
   let consent = (await ConsentModel.findById(consentId).lean()) as ConsentRecord | null;
   if (!consent) return undefined;
   for (;;) {
-    let next = (await ConsentTransitionModel.findById(
+    const next = (await ConsentTransitionModel.findById(
       transitionId(consentId, consent.version + 1),
     ).lean()) as ConsentTransitionRecord | null;
     if (!next) return consent;
-    if (next.state === 'claimed') {
-      if (now.getTime() - next.at.getTime() < inFlightMs) return consent;
-      next = await settleStale(next);
-    }
+    const outcome = await transitions.outcomeOfStored(next, now);
+    if (outcome === 'undecided') return consent;
     consent =
-      next.state === 'audited'
+      outcome === 'audited'
         ? applied(
             consent,
             next.to as ConsentStatus,
@@ -131,12 +132,12 @@ export async function compareAndSetStatus(
   try {
     event = await recordDecision(id);
   } catch (error) {
-    await decideOutcome(id, 'abandoned');
+    await transitions.decide(id, 'abandoned');
     throw error;
   }
   // A reader may have given this change up for dead while the audit write was slow; the
   // outcome is decided once, by insert, and only an `audited` outcome is applied.
-  if ((await decideOutcome(id, 'audited', event.seq)) !== 'audited') {
+  if ((await transitions.decide(id, 'audited', event.seq)) !== 'audited') {
     throw new ConsentStateConflict(consent.status as ConsentStatus);
   }
   const next = applied(consent, to, reason, at, version, set);
@@ -162,48 +163,6 @@ export async function consentIdsOfApp(clientId: string): Promise<string[]> {
   return (await ConsentModel.find({ clientId }, { _id: 1 }).lean()).map((c) => c._id);
 }
 
-/** A change whose writer vanished: it happened if and only if its audit event was written. */
-async function settleStale(next: ConsentTransitionRecord): Promise<ConsentTransitionRecord> {
-  let audited: number | undefined;
-  let after: number | undefined;
-  do {
-    const page = await searchAuditEvents({ consentId: next.consentId }, { order: 'asc', after, limit: 200 });
-    audited = page.events.find((e) => e.details?.transition === next._id)?.seq;
-    after = page.nextCursor;
-  } while (audited === undefined && after !== undefined);
-  const state = await decideOutcome(next._id, audited === undefined ? 'abandoned' : 'audited', audited);
-  return { ...next, state };
-}
-
-/**
- * Decides a claimed change's outcome exactly once, by inserting `<transition>#outcome`;
- * whoever comes second reads the first decision. Returns the decided outcome.
- */
-async function decideOutcome(
-  id: string,
-  outcome: 'audited' | 'abandoned',
-  auditSeq?: number,
-): Promise<'audited' | 'abandoned'> {
-  const outcomeId = `${id}#outcome`;
-  const won = await claim(ConsentTransitionModel, {
-    _id: outcomeId,
-    outcome,
-    ...(auditSeq ? { auditSeq } : {}),
-  });
-  const decided = won
-    ? outcome
-    : ((
-        (await ConsentTransitionModel.findById(outcomeId).lean()) as {
-          outcome?: 'audited' | 'abandoned';
-        } | null
-      )?.outcome ?? outcome);
-  await ConsentTransitionModel.updateOne(
-    { _id: id },
-    { $set: { state: decided, ...(auditSeq && decided === 'audited' ? { auditSeq } : {}) } },
-  );
-  return decided;
-}
-
 function applied(
   consent: ConsentRecord,
   status: ConsentStatus,
@@ -225,13 +184,6 @@ async function writeApplied(consent: ConsentRecord) {
  * `undecided` while its writer may still be recording it. A change left undecided by a
  * writer that died is settled here, from the audit log, as a reader would.
  */
-export async function changeOutcome(
-  id: string,
-  now = new Date(),
-): Promise<'audited' | 'abandoned' | 'undecided'> {
-  const change = (await ConsentTransitionModel.findById(id).lean()) as ConsentTransitionRecord | null;
-  if (!change) return 'abandoned';
-  if (change.state !== 'claimed') return change.state as 'audited' | 'abandoned';
-  if (now.getTime() - change.at.getTime() < inFlightMs) return 'undecided';
-  return (await settleStale(change)).state as 'audited' | 'abandoned';
+export function changeOutcome(id: string, now = new Date()) {
+  return transitions.outcomeOf(id, now);
 }

@@ -1,4 +1,5 @@
-import { searchAuditEvents } from '../audit/audit-query.repository.js';
+import { auditEventNaming } from '../audit/audit-query.repository.js';
+import { decidedChanges } from '../db/decided-change.js';
 import { claim, endOfRun } from '../db/primary-key.js';
 import { initialSharing, type SharingState } from './sharing-rules.js';
 import { SharingHeadModel, SharingVersionModel } from './sharing.model.js';
@@ -28,8 +29,13 @@ interface StoredVersion {
   status: 'claimed' | 'audited' | 'abandoned';
 }
 
-const inFlightMs = 30_000;
 const versionId = (accountId: string, version: number) => `${accountId}#${version}`;
+// A version is a decided change (db/decided-change.ts), its audit event found among its author's.
+const changes = decidedChanges<StoredVersion>(SharingVersionModel, {
+  field: 'status',
+  auditEventOf: (stored) =>
+    auditEventNaming({ customerId: stored.actorId, from: stored.at }, 'sharingChange', stored._id),
+});
 
 export async function readSharing(accountId: string, now: Date): Promise<SharingVersion> {
   const hint = (await SharingHeadModel.findById(accountId).lean())?.version ?? 0;
@@ -39,20 +45,17 @@ export async function readSharing(accountId: string, now: Date): Promise<Sharing
   );
   let inFlight = false;
   for (let version = last; version > 0; version--) {
-    let stored = (await SharingVersionModel.findById(
+    const stored = (await SharingVersionModel.findById(
       versionId(accountId, version),
     ).lean()) as StoredVersion | null;
     if (!stored) continue;
-    if (stored.status === 'claimed') {
-      if (now.getTime() - stored.at.getTime() < inFlightMs) {
-        inFlight = true;
-        continue;
-      }
-      stored = { ...stored, status: await settleStale(stored) };
+    const outcome = await changes.outcomeOfStored(stored, now);
+    if (outcome === 'undecided') {
+      inFlight = true;
+      continue;
     }
     // A writer builds on the latest version (decided or not), so its claim is the next number.
-    if (stored.status === 'audited')
-      return { accountId, version: last, state: revive(stored.sharing), inFlight };
+    if (outcome === 'audited') return { accountId, version: last, state: revive(stored.sharing), inFlight };
   }
   return { accountId, version: last, state: initialSharing, inFlight };
 }
@@ -85,13 +88,14 @@ export async function changeSharing(
     status: 'claimed',
   });
   if (!won) return false;
+  let event: { seq: number };
   try {
-    await recordDecision(id);
+    event = await recordDecision(id);
   } catch (error) {
-    await decideOutcome(id, 'abandoned');
+    await changes.decide(id, 'abandoned');
     throw error;
   }
-  if ((await decideOutcome(id, 'audited')) !== 'audited') return false;
+  if ((await changes.decide(id, 'audited', event.seq)) !== 'audited') return false;
   await SharingHeadModel.updateOne({ _id: from.accountId }, { $max: { version } }, { upsert: true });
   return true;
 }
@@ -100,40 +104,8 @@ export async function changeSharing(
  * Whether a change (a version's id) counts, for a follow-up it owes: `undecided` while its
  * writer may still be recording it, and settled from the audit log once that is stale.
  */
-export async function sharingChangeOutcome(
-  changeId: string,
-  now: Date,
-): Promise<'audited' | 'abandoned' | 'undecided'> {
-  const stored = (await SharingVersionModel.findById(changeId).lean()) as StoredVersion | null;
-  if (!stored) return 'abandoned';
-  if (stored.status !== 'claimed') return stored.status;
-  if (now.getTime() - stored.at.getTime() < inFlightMs) return 'undecided';
-  return settleStale(stored);
-}
-
-/** A change whose writer vanished: it happened if and only if its audit event was written. */
-async function settleStale(stored: StoredVersion): Promise<'audited' | 'abandoned'> {
-  let after: number | undefined;
-  let found = false;
-  do {
-    const page = await searchAuditEvents(
-      { customerId: stored.actorId, from: stored.at },
-      { order: 'asc', after, limit: 200 },
-    );
-    found = page.events.some((e) => e.details?.sharingChange === stored._id);
-    after = page.nextCursor;
-  } while (!found && after !== undefined);
-  return decideOutcome(stored._id, found ? 'audited' : 'abandoned');
-}
-
-async function decideOutcome(id: string, outcome: 'audited' | 'abandoned'): Promise<'audited' | 'abandoned'> {
-  const outcomeId = `${id}#outcome`;
-  const decided = (await claim(SharingVersionModel, { _id: outcomeId, outcome }))
-    ? outcome
-    : (((await SharingVersionModel.findById(outcomeId).lean())?.outcome as
-        'audited' | 'abandoned' | undefined) ?? outcome);
-  await SharingVersionModel.updateOne({ _id: id }, { $set: { status: decided } });
-  return decided;
+export function sharingChangeOutcome(changeId: string, now: Date) {
+  return changes.outcomeOf(changeId, now);
 }
 
 /** Dates come back from the database as dates, but a state stored as JSON text would not; both are handled. */
