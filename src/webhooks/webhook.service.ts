@@ -56,58 +56,45 @@ export function createWebhooks(options: WebhookOptions) {
   // Attempts time out after 5 s, so a round started with 6 s of lease left ends inside it.
   const lease = deliveryWorkerLease(() => now().getTime());
 
+  /** Queues a notice to the app, if it takes notices; `claims.event` names it. */
+  async function tellApp(
+    notice: { _id: string; clientId: string; consentId: string },
+    claims: { event: string } & Record<string, unknown>,
+  ) {
+    const app = await findApp(notice.clientId);
+    if (!app?.webhookUrl) return;
+    const delivery = { ...notice, event: claims.event, url: app.webhookUrl, claims };
+    await queueDelivery({ ...delivery, status: 'pending', createdAt: now() }, now());
+  }
+
   const listener: ConsentEndListener = {
-    async consentEnded(consent, event, noticeId) {
-      const app = await findApp(consent.clientId);
-      if (!app?.webhookUrl) return;
-      await queueDelivery(
+    consentEnded: (consent, event, noticeId) =>
+      tellApp(
+        { _id: noticeId, clientId: consent.clientId, consentId: consent._id },
         {
-          _id: noticeId,
-          clientId: consent.clientId,
-          consentId: consent._id,
           event: `consent.${event}`,
-          url: app.webhookUrl,
-          claims: {
-            event: `consent.${event}`,
-            ConsentId: consent._id,
-            Status: consent.status,
-            StatusUpdateDateTime: iso(consent.statusUpdateDateTime),
-            ...(consent.statusReason ? { StatusReason: [consent.statusReason] } : {}),
-            // The customer is told the app is asked to delete what it holds: the notice asks.
-            DataDeletion: 'requested',
-          },
-          status: 'pending',
-          createdAt: now(),
+          ConsentId: consent._id,
+          Status: consent.status,
+          StatusUpdateDateTime: iso(consent.statusUpdateDateTime),
+          ...(consent.statusReason ? { StatusReason: [consent.statusReason] } : {}),
+          // The customer is told the app is asked to delete what it holds: the notice asks.
+          DataDeletion: 'requested',
         },
-        now(),
-      );
-    },
-    async accountWithdrawn(withdrawal, noticeId) {
-      const app = await findApp(withdrawal.clientId);
-      if (!app?.webhookUrl) return;
-      await queueDelivery(
+      ),
+    accountWithdrawn: (withdrawal, noticeId) =>
+      tellApp(
+        { _id: noticeId, clientId: withdrawal.clientId, consentId: withdrawal.consentId },
         {
-          _id: noticeId,
-          clientId: withdrawal.clientId,
-          consentId: withdrawal.consentId,
           event: 'consent.account-withdrawn',
-          url: app.webhookUrl,
-          claims: {
-            event: 'consent.account-withdrawn',
-            ConsentId: withdrawal.consentId,
-            // The consent stays authorised for its other accounts; this one is refused (U019).
-            AccountId: withdrawal.accountId,
-            Reason: withdrawal.reason,
-            ReasonDescription: reasonWords(withdrawal.reason),
-            WithdrawnDateTime: iso(withdrawal.createdAt),
-            DataDeletion: 'requested',
-          },
-          status: 'pending',
-          createdAt: now(),
+          ConsentId: withdrawal.consentId,
+          // The consent stays authorised for its other accounts; this one is refused (U019).
+          AccountId: withdrawal.accountId,
+          Reason: withdrawal.reason,
+          ReasonDescription: reasonWords(withdrawal.reason),
+          WithdrawnDateTime: iso(withdrawal.createdAt),
+          DataDeletion: 'requested',
         },
-        now(),
-      );
-    },
+      ),
   };
 
   async function signedNotice(delivery: WebhookDeliveryRecord): Promise<string> {
