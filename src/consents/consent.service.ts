@@ -14,7 +14,11 @@ import {
 } from './consent.js';
 import type { ConsentRecord } from './consent.model.js';
 import type { Logger } from '../logger.js';
-import { recordFollowUp, type FollowUp } from '../outbox/follow-up.repository.js';
+import {
+  recordFollowUp,
+  type AccountWithdrawnFollowUp,
+  type FollowUp,
+} from '../outbox/follow-up.repository.js';
 import { carryOutFollowUp } from '../outbox/follow-ups.js';
 import { scheduleLapseCheck } from './lapse-schedule.repository.js';
 import {
@@ -27,23 +31,16 @@ import {
 
 /**
  * What a consent's ending owes (its grant destroyed, its app told: consent-endings.ts), and
- * what an account its holders took off a connection owes (its app told), carried out after
- * the change through the outbox. `followUpId` names the follow-up, so doing it twice is
- * harmless.
+ * what an account its holders took off a connection owes (its app told), carried out through
+ * the outbox. `followUpId` names the follow-up, so doing it twice is harmless.
  */
 export interface ConsentNotifier {
   consentEnded(consent: ConsentRecord, event: 'revoked' | 'expired', followUpId: string): Promise<void>;
   accountWithdrawn(withdrawal: AccountWithdrawal, followUpId: string): Promise<void>;
 }
 
-/** An account that left a connection (still authorised for its other accounts), and why. */
-export interface AccountWithdrawal {
-  consentId: string;
-  clientId: string;
-  accountId: string;
-  reason: string;
-  createdAt: Date;
-}
+/** An account that left a connection (the rest stay authorised), and why. */
+export type AccountWithdrawal = Omit<AccountWithdrawnFollowUp, '_id' | 'kind' | 'changeId'>;
 
 export interface ConsentDeps {
   audit: AuditLog;

@@ -1,5 +1,6 @@
 import type { AccountKind } from '../accounts/account.model.js';
 import { firstNames, lastNames, pickMerchant } from './merchants.js';
+import { luhnComplete, maskPan } from './card-numbers.js';
 import { Random, stableId } from './random.js';
 
 /**
@@ -238,22 +239,4 @@ export function generateTransactions(
       asOf,
     },
   };
-}
-
-export function maskPan(pan: string): string {
-  return `${'*'.repeat(pan.length - 4)}${pan.slice(-4)}`;
-}
-
-/** Appends the Luhn check digit, so generated card numbers are well-formed. */
-export function luhnComplete(partial: string): string {
-  let sum = 0;
-  for (let i = 0; i < partial.length; i++) {
-    let digit = Number(partial[partial.length - 1 - i]);
-    if (i % 2 === 0) {
-      digit *= 2;
-      if (digit > 9) digit -= 9;
-    }
-    sum += digit;
-  }
-  return `${partial}${(10 - (sum % 10)) % 10}`;
 }

@@ -1,4 +1,4 @@
-import type { DisclosureOption } from './sharing-rules.js';
+import type { DisclosureOption } from './sharing-state.js';
 
 /** The disclosure options in the words the pages use. */
 export const optionWords: Record<DisclosureOption, { title: string; detail: string }> = {

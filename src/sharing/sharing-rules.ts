@@ -5,9 +5,21 @@ import {
   roleOf,
   type HeldAccount,
 } from '../accounts/account-holders.js';
+import {
+  approvalWindowMs,
+  refusalMessages,
+  SharingRefusal,
+  stage,
+  openProposal,
+  type DisclosureOption,
+  type EndReason,
+  type SharedConnection,
+  type SharingState,
+} from './sharing-state.js';
 
 /**
- * Who may share an account that is not one person's alone, as a pure state table. Each
+ * Who may share an account that is not one person's alone, as a pure state table (the state
+ * itself, and its reads at a given time, are in sharing-state.ts). Each
  * function takes the account's sharing state as it stands and returns the next one, or
  * throws a SharingRefusal naming why not; the repository stores each result as a version
  * and the service audits it (sharing.service.ts). Nothing here reads a clock or a database.
@@ -33,58 +45,7 @@ import {
  * allows it; withdrawing the instruction stops the connections they made.
  */
 
-export const disclosureOptions = ['either', 'both', 'none'] as const;
-export type DisclosureOption = (typeof disclosureOptions)[number];
 const strictness: Record<DisclosureOption, number> = { either: 0, both: 1, none: 2 };
-
-/** How long the other holders have to approve a connection under "both must approve", or agree to a proposal. */
-export const approvalWindowMs = 7 * 86_400_000;
-
-export type EndReason = 'stopped' | 'declined' | 'option_changed' | 'instruction_withdrawn';
-
-export interface SharedConnection {
-  consentId: string;
-  clientId: string;
-  /** The customer who chose the account on the consent screen. */
-  sharedBy: string;
-  state: 'waiting' | 'shared' | 'stopped';
-  /** Holders who have approved it; the customer who shared it first. */
-  approvedBy: string[];
-  at: Date;
-  /** Under "both must approve": when a connection not yet approved by everyone lapses. */
-  approveBy?: Date;
-  endedAt?: Date;
-  /** Who stopped it; absent when a change of option or instruction did. */
-  endedBy?: string;
-  endReason?: EndReason;
-}
-
-export interface Proposal {
-  option: DisclosureOption;
-  proposedBy: string;
-  agreedBy: string[];
-  at: Date;
-}
-
-export interface SharingState {
-  option: DisclosureOption;
-  proposal?: Proposal;
-  connections: SharedConnection[];
-  /** Additional cardholders the main cardholder allows to share the card's data. */
-  allowedCardholders: string[];
-}
-
-/** Until anyone changes it: either holder may share, and no additional cardholder may. */
-export const initialSharing: SharingState = { option: 'either', connections: [], allowedCardholders: [] };
-
-export class SharingRefusal extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** Whether this customer may share the account on a new connection, and who must then approve. */
 export function shareability(
@@ -190,7 +151,7 @@ export function changeOption(
         (c.state === 'shared' || stage(c, at) === 'waiting') &&
         (to === 'none' || !holdersOf(account).every((id) => c.approvedBy.includes(id))),
     );
-    return settle(next, ending, at, 'changed');
+    return { ...endConnections(next, ending, at, 'option_changed'), outcome: 'changed' };
   }
   const open = openProposal(state, at);
   const proposal = open?.option === to ? open : undefined;
@@ -252,60 +213,8 @@ export function setInstruction(
   const ending = state.connections.filter(
     (c) => c.sharedBy === cardholderId && (c.state === 'shared' || stage(c, at) === 'waiting'),
   );
-  const settled = settle(next, ending, at, 'changed', 'instruction_withdrawn');
-  return { state: settled.state, ended: settled.ended };
+  return endConnections(next, ending, at, 'instruction_withdrawn');
 }
-
-export type Stage = 'waiting' | 'shared' | 'stopped' | 'lapsed';
-
-/** The proposal of a less strict option still open at `now`, with the day it lapses. */
-export function openProposal(state: SharingState, now: Date): (Proposal & { agreeBy: Date }) | undefined {
-  if (!state.proposal) return undefined;
-  const agreeBy = new Date(state.proposal.at.getTime() + approvalWindowMs);
-  return agreeBy > now ? { ...state.proposal, agreeBy } : undefined;
-}
-
-/** Where a connection stands at `now`: a wait past its deadline has lapsed. */
-export function stage(connection: SharedConnection, now: Date): Stage {
-  if (connection.state === 'waiting' && connection.approveBy && connection.approveBy <= now) return 'lapsed';
-  return connection.state;
-}
-
-/**
- * Whether the data API may serve the account on this connection now, or the reason it
- * may not (recorded with the refusal).
- */
-export function accessOf(state: SharingState, consentId: string, now: Date): 'served' | string {
-  const connection = state.connections.find((c) => c.consentId === consentId);
-  if (!connection) return 'sharing_not_recorded';
-  const where = stage(connection, now);
-  if (where === 'shared') return 'served';
-  if (where === 'waiting') return 'joint_approval_pending';
-  if (where === 'lapsed') return 'joint_approval_lapsed';
-  return {
-    stopped: 'sharing_stopped_by_holder',
-    declined: 'joint_approval_declined',
-    option_changed: 'joint_option_changed',
-    instruction_withdrawn: 'secondary_user_instruction_withdrawn',
-  }[connection.endReason ?? 'stopped'];
-}
-
-/**
- * The connections a change took the account off (they were waiting or shared, now stopped),
- * each with the reason the data API now gives its app: what the app is told.
- */
-export function connectionsEnded(before: SharingState, after: SharingState, at: Date) {
-  const live = new Set(before.connections.filter((c) => c.state !== 'stopped').map((c) => c.consentId));
-  return after.connections
-    .filter((c) => c.state === 'stopped' && live.has(c.consentId))
-    .map((c) => ({ consentId: c.consentId, clientId: c.clientId, reason: accessOf(after, c.consentId, at) }));
-}
-
-export const refusalMessages: Record<string, string> = {
-  not_holder: 'Only a holder of this account can do that',
-  no_instruction: 'The main cardholder has not allowed additional cardholders to share this card',
-  joint_no_sharing: 'The holders of this joint account have chosen not to share it',
-};
 
 function connectionOf(state: SharingState, consentId: string): SharedConnection {
   const connection = state.connections.find((c) => c.consentId === consentId);
@@ -324,18 +233,12 @@ function ended(connection: SharedConnection, at: Date, reason: EndReason, by?: s
   return { ...connection, state: 'stopped', endedAt: at, endReason: reason, ...(by ? { endedBy: by } : {}) };
 }
 
-function settle(
-  state: SharingState,
-  ending: SharedConnection[],
-  at: Date,
-  outcome: OptionChange,
-  reason: EndReason = 'option_changed',
-) {
+/** `state` with the `ending` connections ended for `reason`; returns them too. */
+function endConnections(state: SharingState, ending: SharedConnection[], at: Date, reason: EndReason) {
   const gone = ending.map((c) => ended(c, at, reason));
   const byConsent = new Map(gone.map((c) => [c.consentId, c]));
   return {
     state: { ...state, connections: state.connections.map((c) => byConsent.get(c.consentId) ?? c) },
-    outcome,
     ended: gone,
   };
 }

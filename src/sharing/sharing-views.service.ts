@@ -12,14 +12,14 @@ import { accountIdsOfCustomer, findAccounts } from '../accounts/account.reposito
 import { findCustomers } from '../accounts/customer.repository.js';
 import { findApp } from '../apps/app.service.js';
 import { currentConsent, type ConsentDeps } from '../consents/consent.service.js';
+import { shareability } from './sharing-rules.js';
 import {
   openProposal,
-  shareability,
   stage,
   type SharedConnection,
   type SharingState,
   type Stage,
-} from './sharing-rules.js';
+} from './sharing-state.js';
 import { readSharings } from './sharing.repository.js';
 import { listOfNames } from '../http/list-of-names.js';
 

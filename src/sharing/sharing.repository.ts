@@ -1,7 +1,7 @@
 import { auditEventNaming } from '../audit/audit-query.repository.js';
 import { decidedChanges } from '../db/decided-change.js';
 import { claim, endOfRun } from '../db/primary-key.js';
-import { initialSharing, type SharingState } from './sharing-rules.js';
+import { initialSharing, type SharingState } from './sharing-state.js';
 import { SharingHeadModel, SharingVersionModel } from './sharing.model.js';
 
 /**

@@ -9,7 +9,7 @@ import { requestContext } from '../http/request-context.js';
 import { requireRole } from '../http/require-role.js';
 import { parse } from '../http/validate.js';
 import { optionWords } from './option-words.js';
-import { disclosureOptions } from './sharing-rules.js';
+import { disclosureOptions } from './sharing-state.js';
 import {
   approveConnection,
   chooseDisclosureOption,

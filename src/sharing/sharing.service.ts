@@ -8,19 +8,14 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import type { RequestContext } from '../http/request-context.js';
 import { recordFollowUp, type AccountWithdrawnFollowUp } from '../outbox/follow-up.repository.js';
 import { carryOutFollowUp } from '../outbox/follow-ups.js';
+import { approve, changeOption, choose, declineProposal, setInstruction, stop } from './sharing-rules.js';
 import {
   accessOf,
-  approve,
-  changeOption,
-  choose,
   connectionsEnded,
-  declineProposal,
-  setInstruction,
   SharingRefusal,
-  stop,
   type DisclosureOption,
   type SharingState,
-} from './sharing-rules.js';
+} from './sharing-state.js';
 import { changeSharing, readSharing, readSharings } from './sharing.repository.js';
 
 /**

@@ -3,8 +3,8 @@ import {
   generateAccount,
   generateCustomer,
   generateTransactions,
-  luhnComplete,
 } from '../../src/seed/bank-data-generator.js';
+import { luhnComplete } from '../../src/seed/card-numbers.js';
 
 const asOf = new Date('2026-06-01T00:00:00Z');
 

@@ -1,20 +1,22 @@
 import assert from 'node:assert/strict';
 import {
-  accessOf,
-  approvalWindowMs,
   approve,
   changeOption,
   choose,
   declineProposal,
-  initialSharing,
-  openProposal,
   setInstruction,
   shareability,
-  SharingRefusal,
   stop,
+} from '../../src/sharing/sharing-rules.js';
+import {
+  accessOf,
+  approvalWindowMs,
+  initialSharing,
+  openProposal,
+  SharingRefusal,
   type DisclosureOption,
   type SharingState,
-} from '../../src/sharing/sharing-rules.js';
+} from '../../src/sharing/sharing-state.js';
 
 const joint = { _id: 'acc-j', customerId: 'alice', holderIds: ['alice', 'bob'] };
 const card = { _id: 'acc-c', customerId: 'alice', cardholders: [{ customerId: 'bob' }] };

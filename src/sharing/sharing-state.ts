@@ -1,0 +1,109 @@
+/**
+ * An account's sharing state, and what it means at a given time: the types the rules
+ * (sharing-rules.ts, with the state diagrams) move between, and the reads of a state that
+ * involve the clock (a wait or a proposal past its time has lapsed). Pure: no clock of its
+ * own, no database.
+ */
+
+export const disclosureOptions = ['either', 'both', 'none'] as const;
+export type DisclosureOption = (typeof disclosureOptions)[number];
+
+/** How long the other holders have to approve a connection under "both must approve", or agree to a proposal. */
+export const approvalWindowMs = 7 * 86_400_000;
+
+export type EndReason = 'stopped' | 'declined' | 'option_changed' | 'instruction_withdrawn';
+
+export interface SharedConnection {
+  consentId: string;
+  clientId: string;
+  /** The customer who chose the account on the consent screen. */
+  sharedBy: string;
+  state: 'waiting' | 'shared' | 'stopped';
+  /** Holders who have approved it; the customer who shared it first. */
+  approvedBy: string[];
+  at: Date;
+  /** Under "both must approve": when a connection not yet approved by everyone lapses. */
+  approveBy?: Date;
+  endedAt?: Date;
+  /** Who stopped it; absent when a change of option or instruction did. */
+  endedBy?: string;
+  endReason?: EndReason;
+}
+
+export interface Proposal {
+  option: DisclosureOption;
+  proposedBy: string;
+  agreedBy: string[];
+  at: Date;
+}
+
+export interface SharingState {
+  option: DisclosureOption;
+  proposal?: Proposal;
+  connections: SharedConnection[];
+  /** Additional cardholders the main cardholder allows to share the card's data. */
+  allowedCardholders: string[];
+}
+
+/** Until anyone changes it: either holder may share, and no additional cardholder may. */
+export const initialSharing: SharingState = { option: 'either', connections: [], allowedCardholders: [] };
+
+export class SharingRefusal extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type Stage = 'waiting' | 'shared' | 'stopped' | 'lapsed';
+
+/** The proposal of a less strict option still open at `now`, with the day it lapses. */
+export function openProposal(state: SharingState, now: Date): (Proposal & { agreeBy: Date }) | undefined {
+  if (!state.proposal) return undefined;
+  const agreeBy = new Date(state.proposal.at.getTime() + approvalWindowMs);
+  return agreeBy > now ? { ...state.proposal, agreeBy } : undefined;
+}
+
+/** Where a connection stands at `now`: a wait past its deadline has lapsed. */
+export function stage(connection: SharedConnection, now: Date): Stage {
+  if (connection.state === 'waiting' && connection.approveBy && connection.approveBy <= now) return 'lapsed';
+  return connection.state;
+}
+
+/**
+ * Whether the data API may serve the account on this connection now, or the reason it
+ * may not (recorded with the refusal).
+ */
+export function accessOf(state: SharingState, consentId: string, now: Date): 'served' | string {
+  const connection = state.connections.find((c) => c.consentId === consentId);
+  if (!connection) return 'sharing_not_recorded';
+  const where = stage(connection, now);
+  if (where === 'shared') return 'served';
+  if (where === 'waiting') return 'joint_approval_pending';
+  if (where === 'lapsed') return 'joint_approval_lapsed';
+  return {
+    stopped: 'sharing_stopped_by_holder',
+    declined: 'joint_approval_declined',
+    option_changed: 'joint_option_changed',
+    instruction_withdrawn: 'secondary_user_instruction_withdrawn',
+  }[connection.endReason ?? 'stopped'];
+}
+
+/**
+ * The connections a change took the account off (they were waiting or shared, now stopped),
+ * each with the reason the data API now gives its app: what the app is told.
+ */
+export function connectionsEnded(before: SharingState, after: SharingState, at: Date) {
+  const live = new Set(before.connections.filter((c) => c.state !== 'stopped').map((c) => c.consentId));
+  return after.connections
+    .filter((c) => c.state === 'stopped' && live.has(c.consentId))
+    .map((c) => ({ consentId: c.consentId, clientId: c.clientId, reason: accessOf(after, c.consentId, at) }));
+}
+
+export const refusalMessages: Record<string, string> = {
+  not_holder: 'Only a holder of this account can do that',
+  no_instruction: 'The main cardholder has not allowed additional cardholders to share this card',
+  joint_no_sharing: 'The holders of this joint account have chosen not to share it',
+};
