@@ -1,5 +1,5 @@
 import { Session } from 'node:inspector/promises';
-import { relative } from 'node:path';
+import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { projectRoot } from '../src/paths.js';
 import { csrfOf, readData, connectedApp } from '../test/helpers/oauth-client.js';
@@ -85,7 +85,7 @@ try {
     ['GET /accounts/{AccountId}/transactions (an app reads)', read],
     ['POST /my/apps/{ConsentId}/revoke (a customer revokes)', revoke],
   ] as const) {
-    const folders = new Set(files.map((f) => f.split('/').slice(0, 2).join('/')));
+    const folders = new Set(files.map((f) => dirname(f)));
     console.log(`${name}: ${files.length} files in ${folders.size} folders`);
     for (const file of files) console.log(`  ${file}`);
   }

@@ -89,7 +89,21 @@ export function dashboardRoutes(
     const labels = Object.fromEntries(
       (await listAccountsWithBalances(req.user!.customerId!)).map((a) => [a.accountId, a.label]),
     );
-    res.render('dashboard/app.njk', { app, history, labels, standing, describeRead, refusalInWords });
+    // Accounts the other holders took off the connection are not seen, and cannot be stopped.
+    const unseen = app.accounts.filter((a) =>
+      ['stopped', 'lapsed'].includes(standing[a.accountId]?.stage ?? ''),
+    );
+    const stoppable = app.accounts.length - unseen.length > 1;
+    res.render('dashboard/app.njk', {
+      app,
+      history,
+      labels,
+      standing,
+      unseen: unseen.map((a) => a.accountId),
+      stoppable,
+      describeRead,
+      refusalInWords,
+    });
   });
 
   router.get('/my/apps/:consentId/receipt', customer, async (req, res) => {

@@ -24,7 +24,7 @@ export interface AccountWithdrawnFollowUp {
   consentId: string;
   clientId: string;
   accountId: string;
-  /** Why the data API now refuses the account (sharing-rules.ts, `accessOf`). */
+  /** Why the data API now refuses the account (sharing-state.ts, `accessOf`). */
   reason: string;
   createdAt: Date;
 }

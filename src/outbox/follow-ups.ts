@@ -1,15 +1,16 @@
 import { changeOutcome, readConsent } from '../consents/consent.repository.js';
 import type { ConsentDeps } from '../consents/consent.service.js';
 import { sharingChangeOutcome } from '../sharing/sharing.repository.js';
+import { findFollowUp, followUpDone, owedFollowUps, type FollowUp } from './follow-up.repository.js';
 
 type FollowUpDeps = Pick<ConsentDeps, 'notifier' | 'logger' | 'now'>;
-import { findFollowUp, followUpDone, owedFollowUps, type FollowUp } from './follow-up.repository.js';
 
 /**
  * Carries out a follow-up once the change that owes it has taken effect: the consent's
- * ending (grant destroyed, app told), or telling an app that an account left its connection,
- * through `deps.notifier`; then the follow-up is removed. A change that was abandoned owes nothing; one still being recorded is left for
- * the next round. Never throws: the change already happened, so its user is never told
+ * ending (grant destroyed, app told), or telling an app that an account left its connection
+ * (only while the consent is authorised and still names the account: an ended consent's app
+ * was told already), through `deps.notifier`; then the follow-up is removed. A change that
+ * was abandoned owes nothing; one still being recorded is left for the next round. Never throws: the change already happened, so its user is never told
  * it failed; a follow-up that fails stays owed and the worker tries it again.
  */
 export async function carryOutFollowUp(deps: FollowUpDeps, followUp: FollowUp): Promise<'done' | 'owed'> {
@@ -24,8 +25,11 @@ export async function carryOutFollowUp(deps: FollowUpDeps, followUp: FollowUp): 
       const consent = await readConsent(followUp.consentId, now);
       if (consent) await deps.notifier.consentEnded(consent, followUp.event, followUp._id);
     }
-    if (outcome === 'audited' && followUp.kind === 'account-withdrawn')
-      await deps.notifier.accountWithdrawn(followUp, followUp._id);
+    if (outcome === 'audited' && followUp.kind === 'account-withdrawn') {
+      const consent = await readConsent(followUp.consentId, now);
+      if (consent?.status === 'AUTH' && consent.accountIds?.includes(followUp.accountId))
+        await deps.notifier.accountWithdrawn(followUp, followUp._id);
+    }
     await followUpDone(followUp._id);
     return 'done';
   } catch (err) {

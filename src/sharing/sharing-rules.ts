@@ -164,7 +164,13 @@ export function changeOption(
   if (!holdersOf(account).every((id) => agreedBy.includes(id))) {
     const next = {
       ...state,
-      proposal: { option: to, proposedBy: proposal?.proposedBy ?? customerId, agreedBy, at },
+      // Agreeing keeps the proposal's date, so its 7 days run from when it was asked.
+      proposal: {
+        option: to,
+        proposedBy: proposal?.proposedBy ?? customerId,
+        agreedBy,
+        at: proposal?.at ?? at,
+      },
     };
     return { state: next, outcome: 'proposed', ended: [] };
   }

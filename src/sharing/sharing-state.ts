@@ -92,11 +92,12 @@ export function accessOf(state: SharingState, consentId: string, now: Date): 'se
 }
 
 /**
- * The connections a change took the account off (they were waiting or shared, now stopped),
- * each with the reason the data API now gives its app: what the app is told.
+ * The connections a change took the account off while the app could see it (shared, now
+ * stopped), each with the reason the data API now gives: what the app is told. A wait that
+ * ends is not: the app was never given the account, so telling it would.
  */
 export function connectionsEnded(before: SharingState, after: SharingState, at: Date) {
-  const live = new Set(before.connections.filter((c) => c.state !== 'stopped').map((c) => c.consentId));
+  const live = new Set(before.connections.filter((c) => c.state === 'shared').map((c) => c.consentId));
   return after.connections
     .filter((c) => c.state === 'stopped' && live.has(c.consentId))
     .map((c) => ({ consentId: c.consentId, clientId: c.clientId, reason: accessOf(after, c.consentId, at) }));

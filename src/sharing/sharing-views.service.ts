@@ -183,7 +183,9 @@ export async function othersConnections(
         findApp(connection.clientId),
       ]);
       if (!consent?.authorisedAt) return undefined;
-      const where: OthersConnection['stage'] = consent.status === 'AUTH' ? stage(connection, now) : 'ended';
+      // Ended too when the consent no longer names the account (the sharer took it off).
+      const live = consent.status === 'AUTH' && (consent.accountIds ?? []).includes(view.accountId);
+      const where: OthersConnection['stage'] = live ? stage(connection, now) : 'ended';
       return {
         consentId: connection.consentId,
         accountId: view.accountId,

@@ -1,7 +1,7 @@
 import { Schema, model } from 'mongoose';
 
 /**
- * Each version of an account's sharing state (sharing-rules.ts), keyed
+ * Each version of an account's sharing state (sharing-state.ts), keyed
  * `<AccountId>#<version>`: inserting it claims the change; it counts once its audit event is
  * written (`audited`), and its outcome is decided once by inserting `<id>#outcome`.
  */
@@ -15,6 +15,8 @@ const sharingVersionSchema = new Schema(
     actorId: { type: String },
     status: { type: String, enum: ['claimed', 'audited', 'abandoned'] },
     outcome: { type: String, enum: ['audited', 'abandoned'] },
+    // The audit event that recorded the change (db/decided-change.ts).
+    auditSeq: { type: Number },
   },
   { collection: 'account_sharing', versionKey: false },
 );

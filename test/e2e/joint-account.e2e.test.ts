@@ -49,7 +49,7 @@ describe('browser: Alice shares the joint account; Bob sees it, is told, and sto
   after(async () => {
     await browser?.close();
     await server?.close();
-    receiver?.close();
+    await new Promise((resolve) => receiver?.close(resolve));
   });
 
   async function signIn(person: TestPerson): Promise<{ page: Page; consoleErrors: string[] }> {
@@ -64,17 +64,22 @@ describe('browser: Alice shares the joint account; Bob sees it, is told, and sto
   }
 
   /** Delivery rounds until the app has been sent a notice about this consent (other tests' notices share the queue). */
-  async function noticeAbout(consentId: string) {
+  async function noticesAbout(consentId: string, audience: string) {
     const jwks = (await (await fetch(`${server.issuer}/.well-known/webhook-keys.json`)).json()) as Parameters<
       typeof createLocalJWKSet
     >[0];
     for (let round = 0; round < 80; round++) {
+      const about = [];
       for (const body of notices) {
         const { payload } = await jwtVerify(body, createLocalJWKSet(jwks), {
           issuer: server.issuer,
           typ: 'consent-event+jwt',
         });
-        if (payload.ConsentId === consentId) return payload;
+        if (payload.ConsentId === consentId) about.push(payload);
+      }
+      if (about.length > 0) {
+        for (const payload of about) assert.equal(payload.aud, audience);
+        return about;
       }
       await server.webhooks.deliverDue();
       await new Promise((r) => setTimeout(r, 250));
@@ -156,10 +161,11 @@ describe('browser: Alice shares the joint account; Bob sees it, is told, and sto
     const refused = await read(h.joint);
     assert.deepEqual([refused.status, refused.body.Errors?.[0]?.ErrorCode], [403, 'U019']);
     assert.equal((await read(h.aliceOwn)).status, 200, "Alice's own account still works");
-    const notice = await noticeAbout(consentId);
+    const told = await noticesAbout(consentId, app.clientId);
     assert.deepEqual(
-      [notice.event, notice.AccountId, notice.Reason],
-      ['consent.account-withdrawn', h.joint, 'sharing_stopped_by_holder'],
+      told.map((notice) => [notice.event, notice.AccountId, notice.Reason]),
+      [['consent.account-withdrawn', h.joint, 'sharing_stopped_by_holder']],
+      'one notice, for that account only',
     );
 
     // Alice is told, on her notices and on the connection's page.
@@ -221,6 +227,12 @@ describe('browser: Alice shares the joint account; Bob sees it, is told, and sto
     await alicePage.getByText(/Bob Tester may now share/).waitFor();
     assert.deepEqual((await readSharing(h.card, new Date())).state.allowedCardholders, [h.bob.customerId]);
 
+    await server.webhooks.deliverDue();
+    assert.equal(
+      (await noticesAbout(consentId, app.clientId)).length,
+      1,
+      'the later decisions told the app nothing',
+    );
     assert.deepEqual([...aliceErrors, ...bob.consoleErrors], []);
   });
 });

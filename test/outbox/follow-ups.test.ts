@@ -122,14 +122,21 @@ describe('follow-ups of a change go through the outbox', () => {
   it('an account a holder takes off a connection: the stop succeeds while the app cannot be told, and the worker tells it later', async () => {
     const { deps, withdrawn, state } = depsWithEndings();
     const h = await createJointHousehold(2);
-    const connection = { _id: `consent-${randomUUID()}`, clientId: `app-${randomUUID()}` };
-    await recordChoices(deps, {
-      customerId: h.alice.customerId!,
+    const connection = await createConsent(deps, `app-${randomUUID()}`, request, context);
+    const choice = { accountIds: [h.aliceOwn, h.joint], customerId: h.alice.customerId! };
+    const accountsWithOtherHolders = await recordChoices(deps, {
+      ...choice,
       consentId: connection._id,
       clientId: connection.clientId,
-      accountIds: [h.aliceOwn, h.joint],
       context,
     });
+    await authoriseConsent(
+      deps,
+      choice.customerId,
+      connection._id,
+      { accountIds: choice.accountIds, accountsWithOtherHolders },
+      context,
+    );
     state.failing = true;
     const after = await stopConnection(
       deps,
@@ -147,5 +154,31 @@ describe('follow-ups of a change go through the outbox', () => {
     );
     await carryOutOwedFollowUps(deps);
     assert.equal(withdrawn.length, 1, 'told once');
+  });
+
+  it('an account taken off a connection whose consent has ended: its app, told of the ending, is not told again', async () => {
+    const { deps, withdrawn } = depsWithEndings();
+    const h = await createJointHousehold(2);
+    const connection = await createConsent(deps, `app-${randomUUID()}`, request, context);
+    const accountIds = [h.aliceOwn, h.joint];
+    const customerId = h.alice.customerId!;
+    const accountsWithOtherHolders = await recordChoices(deps, {
+      customerId,
+      accountIds,
+      consentId: connection._id,
+      clientId: connection.clientId,
+      context,
+    });
+    await authoriseConsent(
+      deps,
+      customerId,
+      connection._id,
+      { accountIds, accountsWithOtherHolders },
+      context,
+    );
+    await revokeConsentByCustomer(deps, customerId, connection._id, context);
+    await stopConnection(deps, { customerId: h.bob.customerId!, accountId: h.joint, context }, connection);
+    await carryOutOwedFollowUps(deps);
+    assert.deepEqual(withdrawn, []);
   });
 });
