@@ -164,7 +164,9 @@ export function sharingRoutes(deps: ConsentDeps) {
     flash(
       req,
       'success',
-      `${connection.appName} can no longer see ${connection.accountLabel}. We have told ${connection.sharedByName}.`,
+      connection.stage === 'waiting'
+        ? `You declined. ${connection.appName} will not see ${connection.accountLabel}. We have told ${connection.sharedByName}.`
+        : `${connection.appName} can no longer see ${connection.accountLabel}. We have told ${connection.sharedByName}.`,
     );
     res.redirect(303, '/my/apps');
   });

@@ -184,6 +184,24 @@ describe('joint accounts and additional cardholders', function () {
     assert.deepEqual(approved?.holderIds, [h.alice.customerId, h.bob.customerId]);
   });
 
+  it('"both must approve", declined: the app never sees the account and is not told of it', async () => {
+    const h = await createJointHousehold();
+    const bob = await signedIn(h.bob);
+    await setOption(bob, h.joint, 'both').expect(303);
+    const shared = await connect(h.alice, [h.aliceOwn, h.joint]);
+    const confirm = textOf(
+      (await bob.agent.get(`/my/shared/${shared.consentId}/${h.joint}/stop`).expect(200)).text,
+    );
+    assert.match(confirm, /Decline sharing Joint account ending \d{4} with Budget Buddy\?/);
+    assert.match(confirm, /Budget Buddy never sees this account and is not told about it/);
+    await post(bob, `/my/shared/${shared.consentId}/${h.joint}/stop`).expect(303);
+    const refused = await shared.read(`/accounts/${h.joint}/balances`);
+    assert.deepEqual([refused.status, refused.body.Errors?.[0]?.ErrorCode], [403, 'U019']);
+    const [denied] = await auditEventsWhere({ consentId: shared.consentId, action: 'data.denied' });
+    assert.equal(denied?.reason, 'joint_approval_declined');
+    assert.deepEqual(await withdrawalNotices(shared.consentId), [], 'the notice would hand the account over');
+  });
+
   it('"no sharing": the joint account cannot be chosen, and choosing it anyway changes nothing', async () => {
     const h = await createJointHousehold();
     const alice = await signedIn(h.alice);
