@@ -43,7 +43,9 @@ export async function seedAuditHistory(
   const random = new Random(`${options.seed}/audit-history`);
   const start = options.asOf.getTime() - 365 * 86_400_000;
   const step = (365 * 86_400_000) / Math.max(1, options.events);
-  const inFlight = 5000;
+  // Events of one wave share its time: at least one wave a day, so any size covers the year
+  // day by day (10,000 events in waves of 5,000 would stand at two moments only).
+  const inFlight = Math.max(1, Math.min(5000, Math.ceil(options.events / 365)));
   let written = 0;
 
   for (let i = 0; i < options.events; i += inFlight) {
