@@ -45,6 +45,7 @@ export async function complianceScenario(
       (_, i) => `cus-bench-${i}`,
     );
     const seedStart = performance.now();
+    let logged = 0;
     await seedAuditHistory(
       audit,
       clock,
@@ -53,7 +54,11 @@ export async function complianceScenario(
         events,
         customerIds,
         asOf,
-        onProgress: (done) => done % 100_000 === 0 && log(`  ${done} events written`),
+        // Every 100,000 events (waves are not round numbers).
+        onProgress: (done) => {
+          if (Math.floor(done / 100_000) > Math.floor(logged / 100_000)) log(`  ${done} events written`);
+          logged = done;
+        },
       },
       indexInBulk(indexer),
     );
