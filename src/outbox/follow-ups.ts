@@ -10,8 +10,9 @@ type FollowUpDeps = Pick<ConsentDeps, 'notifier' | 'logger' | 'now'>;
  * ending (grant destroyed, app told), or telling an app that an account left its connection
  * (only while the consent is authorised and still names the account: an ended consent's app
  * was told already), through `deps.notifier`; then the follow-up is removed. A change that
- * was abandoned owes nothing; one still being recorded is left for the next round. Never throws: the change already happened, so its user is never told
- * it failed; a follow-up that fails stays owed and the worker tries it again.
+ * was abandoned owes nothing; one still being recorded is left for the next round. Never
+ * throws: the change already happened, so its user is never told it failed; a follow-up
+ * that fails stays owed and the worker tries it again.
  */
 export async function carryOutFollowUp(deps: FollowUpDeps, followUp: FollowUp): Promise<'done' | 'owed'> {
   try {
