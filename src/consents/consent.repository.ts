@@ -128,16 +128,9 @@ export async function compareAndSetStatus(
     const status = (current?.status ?? consent.status) as ConsentStatus;
     throw new ConsentStateConflict(status, status === consent.status);
   }
-  let event: { seq: number };
-  try {
-    event = await recordDecision(id);
-  } catch (error) {
-    await transitions.decide(id, 'abandoned');
-    throw error;
-  }
   // A reader may have given this change up for dead while the audit write was slow; the
   // outcome is decided once, by insert, and only an `audited` outcome is applied.
-  if ((await transitions.decide(id, 'audited', event.seq)) !== 'audited') {
+  if ((await transitions.commit(id, recordDecision)) !== 'audited') {
     throw new ConsentStateConflict(consent.status as ConsentStatus);
   }
   const next = applied(consent, to, reason, at, version, set);

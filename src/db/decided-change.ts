@@ -57,6 +57,22 @@ export function decidedChanges<C extends ClaimedChange>(
     return decided;
   }
 
+  /**
+   * The winner of a claim records its decision (writes the audit event) and the change
+   * counts if that worked: `audited`, unless a reader settled it as abandoned meanwhile. If
+   * the write fails, the change is abandoned and the error rethrown.
+   */
+  async function commit(id: string, recordDecision: (id: string) => Promise<{ seq: number }>) {
+    let event: { seq: number };
+    try {
+      event = await recordDecision(id);
+    } catch (error) {
+      await decide(id, 'abandoned');
+      throw error;
+    }
+    return decide(id, 'audited', event.seq);
+  }
+
   /** A change whose writer vanished: it happened if and only if its audit event was written. */
   async function settle(change: C): Promise<Outcome> {
     const seq = await options.auditEventOf(change);
@@ -77,5 +93,5 @@ export function decidedChanges<C extends ClaimedChange>(
     return change ? outcomeOfStored(change, now) : 'abandoned';
   }
 
-  return { decide, outcomeOf, outcomeOfStored };
+  return { commit, decide, outcomeOf, outcomeOfStored };
 }

@@ -88,14 +88,7 @@ export async function changeSharing(
     status: 'claimed',
   });
   if (!won) return false;
-  let event: { seq: number };
-  try {
-    event = await recordDecision(id);
-  } catch (error) {
-    await changes.decide(id, 'abandoned');
-    throw error;
-  }
-  if ((await changes.decide(id, 'audited', event.seq)) !== 'audited') return false;
+  if ((await changes.commit(id, recordDecision)) !== 'audited') return false;
   await SharingHeadModel.updateOne({ _id: from.accountId }, { $max: { version } }, { upsert: true });
   return true;
 }
