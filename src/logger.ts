@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -21,7 +21,7 @@ const redactPaths = [
   '*.secret',
 ];
 
-export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     { level, redact: { paths: redactPaths, censor: '[redacted]' }, base: { pid: process.pid } },
     destination ?? process.stdout,

@@ -7,7 +7,7 @@ import { AuditIndexer } from '../../src/audit/audit-indexer.js';
 import { createAuditLog, type AuditLog } from '../../src/audit/audit-log.js';
 import { auditKeysFromPem, generateAuditKeyPem } from '../../src/audit/audit-keys.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
+import { runLogger } from './run-log.js';
 
 /**
  * A test config: silent logs, and client IPs taken from X-Forwarded-For (as set by one proxy
@@ -33,7 +33,7 @@ export const testAuditKeys = auditKeysFromPem(testAuditKeyPem);
  */
 let testAuditLog: AuditLog | undefined;
 export function createTestAuditLog(): AuditLog {
-  testAuditLog ??= createAuditLog({ keys: testAuditKeys, logger: createLogger('silent') });
+  testAuditLog ??= createAuditLog({ keys: testAuditKeys, logger: runLogger() });
   return testAuditLog;
 }
 
@@ -60,7 +60,7 @@ export function buildFullTestApp(
   const config = testConfig(overrides);
   return createApp({
     config,
-    logger: createLogger('silent'),
+    logger: runLogger(),
     sessionSecret: config.SESSION_SECRET!,
     mongoClient: mongoose.connection.getClient(),
     audit,
@@ -79,4 +79,4 @@ export function uniqueIp(): string {
 
 /** The test run's one audit indexer (one lease holder, as in a single server process). */
 // Small pages, so that tests cross page boundaries of the sparse posting lists.
-export const testIndexer = new AuditIndexer({ logger: createLogger('silent'), pageSize: 4 });
+export const testIndexer = new AuditIndexer({ logger: runLogger(), pageSize: 4 });

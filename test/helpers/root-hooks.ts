@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { databaseName } from '../../src/db/database.js';
 import { startEmbeddedDb, type EmbeddedDb } from '../../src/embedded-db/embedded-db.js';
-import { createLogger } from '../../src/logger.js';
 import { embeddedDbBinary } from '../../src/paths.js';
+import { lastLoggedErrors, runLogger, runLogPath } from './run-log.js';
 
 /**
  * The whole test run shares one real database: the embedded one in a throwaway folder, or
@@ -26,7 +26,7 @@ before(async function () {
     embedded = await startEmbeddedDb({
       binary: embeddedDbBinary,
       dataDir: join(testDatabase.dataDir, 'db'),
-      logger: createLogger('silent'),
+      logger: runLogger(),
     });
   }
   testDatabase.uri = given ?? embedded!.uri;
@@ -36,7 +36,18 @@ before(async function () {
 
 after(async function () {
   this.timeout(30_000);
+  if (this.test?.parent && anyFailed(this.test.parent)) {
+    const errors = lastLoggedErrors();
+    console.log(
+      `\n  The last errors the server code and the embedded database logged (all in ${runLogPath}):\n` +
+        errors.map((line) => `    ${line}`).join('\n'),
+    );
+  }
   await mongoose.disconnect();
   await embedded?.stop();
   await rm(testDatabase.dataDir, { recursive: true, force: true });
 });
+
+function anyFailed(suite: Mocha.Suite): boolean {
+  return suite.tests.some((t) => t.state === 'failed') || suite.suites.some(anyFailed);
+}
