@@ -4,6 +4,7 @@ import { createAuditLog } from '../../src/audit/audit-log.js';
 import { auditKeysFromPem, generateAuditKeyPem } from '../../src/audit/audit-keys.js';
 import { AuditIndexer } from '../../src/audit/audit-indexer.js';
 import { searchAuditEvents } from '../../src/audit/audit-query.repository.js';
+import { verifyAuditLog } from '../../src/audit/audit-verifier.js';
 import { createLogger } from '../../src/logger.js';
 import { projectRoot } from '../../src/paths.js';
 import { indexInBulk, seedAuditHistory } from '../../src/seed/audit-history.js';
@@ -20,6 +21,8 @@ export interface ComplianceFigures {
   timeRangePageMs: number;
   timeRangePageEvents: number;
   export: { events: number; durationMs: number; peakHeapMb: number; maxRssMb: number; bytes: number };
+  /** The whole log verified (hashes, MACs, chain and checkpoints), as the integrity page runs it. */
+  verify: { events: number; durationMs: number; ok: boolean };
 }
 
 /** Seeds `events` audit events through the audit service, then times filtered queries and one full export. */
@@ -32,8 +35,9 @@ export async function complianceScenario(
     const logger = createLogger('warn');
     const asOf = new Date();
     const clock = { time: asOf };
+    const keys = auditKeysFromPem(generateAuditKeyPem());
     const audit = createAuditLog({
-      keys: auditKeysFromPem(generateAuditKeyPem()),
+      keys,
       logger,
       now: () => clock.time,
     });
@@ -95,6 +99,16 @@ export async function complianceScenario(
     await once(child, 'exit');
     const exported = JSON.parse(output.trim().split('\n').at(-1)!) as ComplianceFigures['export'];
     log(`  exported ${exported.events} events in ${(exported.durationMs / 1000).toFixed(0)} s`);
+    const verifyStart = performance.now();
+    const verification = await verifyAuditLog(keys);
+    const verify = {
+      events: verification.checkedEvents,
+      durationMs: performance.now() - verifyStart,
+      ok: verification.ok,
+    };
+    log(
+      `  verified ${verify.events} events in ${(verify.durationMs / 1000).toFixed(0)} s (${verify.ok ? 'intact' : 'NOT intact'})`,
+    );
     return {
       events,
       seedSeconds,
@@ -105,6 +119,7 @@ export async function complianceScenario(
       timeRangePageMs,
       timeRangePageEvents: (await timeRangePage()).events.length,
       export: exported,
+      verify,
     };
   } finally {
     await db.dispose();

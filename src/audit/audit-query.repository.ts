@@ -5,6 +5,7 @@ import { eventId, type AuditEvent, type AuditAction, type Outcome } from './audi
 import { AuditDailyStatsModel, AuditIndexStateModel } from './audit-index.model.js';
 import type { DailyStats } from './audit-stats.js';
 import { candidates } from './audit-candidates.js';
+import { eventsInSequence } from './audit-sequence-scan.js';
 
 export interface AuditFilter {
   customerId?: string;
@@ -36,6 +37,7 @@ export interface AuditPage {
 // Concurrent writers stamp events a few milliseconds out of sequence order; time bounds are widened by this.
 const clockSlackMs = 5_000;
 const fetchWidth = 32;
+const scanShare = 50;
 
 // A hint only: the head is always confirmed by probing forward from it.
 let headHint: ChainHead | undefined;
@@ -57,13 +59,7 @@ export async function searchAuditEvents(filter: AuditFilter, page: AuditPageRequ
   const head = await currentHead();
   const state = await AuditIndexStateModel.findById('progress').lean();
   const indexedThrough = Math.min(state?.indexedThrough ?? 0, head.seq);
-
-  let low = Math.max(1, (page.after ?? 0) + 1);
-  let high = Math.min(head.seq, (page.before ?? Number.MAX_SAFE_INTEGER) - 1);
-  if (filter.from)
-    low = Math.max(low, await firstSeqAtOrAfter(new Date(filter.from.getTime() - clockSlackMs), head.seq));
-  if (filter.to)
-    high = Math.min(high, await lastSeqAtOrBefore(new Date(filter.to.getTime() + clockSlackMs), head.seq));
+  const { low, high } = await sequenceRange(filter, head.seq, page);
 
   const events: AuditEvent[] = [];
   let batch: number[] = [];
@@ -84,6 +80,42 @@ export async function searchAuditEvents(filter: AuditFilter, page: AuditPageRequ
   const more = events.length > page.limit;
   const pageEvents = events.slice(0, page.limit);
   return { events: pageEvents, nextCursor: more ? pageEvents.at(-1)!.seq : undefined };
+}
+
+/** The sequence numbers a filter's time range and a page's cursor leave to look at. */
+async function sequenceRange(filter: AuditFilter, headSeq: number, page: Partial<AuditPageRequest> = {}) {
+  let low = Math.max(1, (page.after ?? 0) + 1);
+  let high = Math.min(headSeq, (page.before ?? Number.MAX_SAFE_INTEGER) - 1);
+  if (filter.from)
+    low = Math.max(low, await firstSeqAtOrAfter(new Date(filter.from.getTime() - clockSlackMs), headSeq));
+  if (filter.to)
+    high = Math.min(high, await lastSeqAtOrBefore(new Date(filter.to.getTime() + clockSlackMs), headSeq));
+  return { low, high };
+}
+
+/**
+ * Every event matching `filter`, oldest first, for exports. A filter naming a customer, an
+ * app, a consent, an action or an outcome reads its candidates page by page as the search
+ * does; a filter by time alone (or none) that takes more than a small share of the log reads
+ * its range in one scan (audit-sequence-scan.ts), which on the embedded database costs a
+ * read of the whole collection and so pays once the range holds more than about one event
+ * in `scanShare` (measured: docs/storage.md).
+ */
+export async function* allAuditEvents(filter: AuditFilter): AsyncGenerator<AuditEvent> {
+  const byEquality =
+    filter.customerId ?? filter.clientId ?? filter.consentId ?? filter.action ?? filter.outcome;
+  const head = await currentHead();
+  const { low, high } = await sequenceRange(filter, head.seq);
+  if (byEquality === undefined && (high - low + 1) * scanShare >= head.seq) {
+    for await (const event of eventsInSequence(low, high)) if (matches(event, filter)) yield event;
+    return;
+  }
+  let after: number | undefined;
+  do {
+    const page = await searchAuditEvents(filter, { order: 'asc', after, limit: 500 });
+    yield* page.events;
+    after = page.nextCursor;
+  } while (after !== undefined);
 }
 
 /**

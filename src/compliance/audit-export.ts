@@ -4,11 +4,11 @@ import type { Writable } from 'node:stream';
 import type { Checkpoint } from '../audit/audit-checkpoint.repository.js';
 import type { AuditKeys } from '../audit/audit-keys.js';
 import { signBytes } from '../audit/audit-keys.js';
-import { searchAuditEvents, type AuditFilter } from '../audit/audit-query.repository.js';
+import { allAuditEvents, type AuditFilter } from '../audit/audit-query.repository.js';
 import type { VerificationResult } from '../audit/audit-verifier.js';
 import { csvColumns, csvRow, eventBody } from './audit-serialise.js';
 
-const pageSize = 500;
+const progressEvery = 500;
 
 /** Writes a line, waiting when the client reads slower than we write, so memory stays flat. */
 async function writeLine(out: Writable, line: string) {
@@ -18,23 +18,19 @@ async function writeLine(out: Writable, line: string) {
 /** Told how many events have been written so far, after each page. */
 export type ExportProgress = (written: number) => void;
 
-/** Every matching event, oldest first, one page at a time. */
+/** Every matching event, oldest first, telling `progress` every 500 events and at the end. */
 async function forEachEvent(
   filter: AuditFilter,
   visit: (event: Parameters<typeof csvRow>[0]) => Promise<void>,
   progress?: ExportProgress,
 ) {
-  let after: number | undefined;
   let count = 0;
-  do {
-    const page = await searchAuditEvents(filter, { order: 'asc', after, limit: pageSize });
-    for (const event of page.events) {
-      await visit(event);
-      count += 1;
-    }
-    progress?.(count);
-    after = page.nextCursor;
-  } while (after !== undefined);
+  for await (const event of allAuditEvents(filter)) {
+    await visit(event);
+    count += 1;
+    if (count % progressEvery === 0) progress?.(count);
+  }
+  progress?.(count);
   return count;
 }
 
