@@ -35,13 +35,14 @@ export async function complianceScenario(
     const logger = createLogger('warn');
     const asOf = new Date();
     const clock = { time: asOf };
-    const keys = auditKeysFromPem(generateAuditKeyPem());
+    const keyPem = generateAuditKeyPem();
+    const keys = auditKeysFromPem(keyPem);
     const audit = createAuditLog({
       keys,
       logger,
       now: () => clock.time,
     });
-    const indexer = new AuditIndexer({ logger });
+    const indexer = new AuditIndexer({ logger, keys });
     // About 500 events per customer at every size: the log grows with the bank's customers,
     // not with one customer's history, and every customer has a full first page to show.
     const customerIds = Array.from(
@@ -91,6 +92,8 @@ export async function complianceScenario(
       ['--expose-gc', '--import', 'tsx', 'scripts/bench/export-memory.ts', db.database.uri],
       {
         cwd: projectRoot,
+        // The audit key checks the sealed blocks' MACs, as the server's does.
+        env: { ...process.env, BENCH_AUDIT_KEY: keyPem },
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );

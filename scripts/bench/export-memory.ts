@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import mongoose from 'mongoose';
 import { databaseName } from '../../src/db/database.js';
+import { auditKeysFromPem } from '../../src/audit/audit-keys.js';
 import { writeJsonLinesExport } from '../../src/compliance/audit-export.js';
 
 /**
@@ -8,6 +9,7 @@ import { writeJsonLinesExport } from '../../src/compliance/audit-export.js';
  * process so that its peak memory is the export's alone. Prints one JSON line.
  */
 const uri = process.argv[2]!;
+const keys = auditKeysFromPem(process.env.BENCH_AUDIT_KEY!);
 await mongoose.connect(uri, { dbName: databaseName, autoIndex: false });
 // Live memory: collect garbage before each sample, so the figure is what the export holds, not what V8 has yet to free.
 const gc = (globalThis as { gc?: () => void }).gc!;
@@ -25,7 +27,7 @@ const sink = new Writable({
   },
 });
 const start = performance.now();
-const events = await writeJsonLinesExport(sink, {});
+const events = await writeJsonLinesExport(sink, {}, keys);
 const durationMs = performance.now() - start;
 clearInterval(sampler);
 console.log(

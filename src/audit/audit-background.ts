@@ -16,7 +16,7 @@ export function startAuditBackground(options: {
   checkpointIntervalSeconds: number;
 }): () => Promise<void> {
   const log = options.logger.child({ component: 'audit' });
-  const indexer = new AuditIndexer({ logger: log });
+  const indexer = new AuditIndexer({ logger: log, keys: options.keys });
 
   const indexing = repeatUnlessBusy(options.indexIntervalMs, () =>
     indexer.runOnce().catch((err: unknown) => {

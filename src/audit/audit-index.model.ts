@@ -45,9 +45,19 @@ const dailyStatsSchema = new Schema(
 );
 export const AuditDailyStatsModel = model('AuditDailyStats', dailyStatsSchema);
 
-/** How far the indexer has got. */
+/**
+ * Sealed blocks of events (audit-blocks.ts): block n holds events n x 100 + 1 to (n + 1) x 100
+ * as one JSON text, with a MAC over it, so exports read a hundred events per lookup.
+ */
+const eventBlockSchema = new Schema(
+  { _id: String, firstSeq: Number, lastSeq: Number, events: String, mac: String },
+  { collection: 'audit_event_blocks', versionKey: false },
+);
+export const AuditEventBlockModel = model('AuditEventBlock', eventBlockSchema);
+
+/** How far the indexer has got (`progress`), and the block writer (`blocks`: through, and the hash there). */
 const indexStateSchema = new Schema(
-  { _id: String, indexedThrough: Number, updatedAt: Date },
+  { _id: String, indexedThrough: Number, blockedThrough: Number, lastHash: String, updatedAt: Date },
   { collection: 'audit_index_state', versionKey: false },
 );
 export const AuditIndexStateModel = model('AuditIndexState', indexStateSchema);

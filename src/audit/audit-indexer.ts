@@ -1,8 +1,8 @@
 import type { Logger } from '../logger.js';
 import { Lease } from '../db/lease.js';
-import { findManyById } from '../db/primary-key.js';
-import { AuditEventModel } from './audit-event.model.js';
-import { eventId, type AuditEvent } from './audit-event.js';
+import type { AuditEvent } from './audit-event.js';
+import { AuditBlockWriter, fetchContiguous } from './audit-blocks.js';
+import type { AuditKeys } from './audit-keys.js';
 import {
   AuditDailyStatsModel,
   AuditIndexStateModel,
@@ -14,6 +14,8 @@ import { mergeDailyStats, type DailyStats } from './audit-stats.js';
 
 export interface IndexerOptions {
   logger: Logger;
+  /** The audit keys: sealed blocks are written only from events whose MAC checks out, and carry a MAC of their own. */
+  keys: AuditKeys;
   /** Events per batch in steady state; catching up uses larger batches so busy keys are written once per batch. */
   batchSize?: number;
   catchUpBatchSize?: number;
@@ -38,15 +40,18 @@ export class AuditIndexer {
   // the lease, so what it has written need not be read back.
   private readonly knownBuckets = new Set<string>();
   private readonly currentPages = new Map<string, { n: number; count: number }>();
+  private readonly blocks: AuditBlockWriter;
 
   constructor(private readonly options: IndexerOptions) {
     this.batchSize = options.batchSize ?? 500;
     this.catchUpBatchSize = options.catchUpBatchSize ?? 20_000;
     this.pageSize = options.pageSize ?? postingPageSize;
     this.now = options.now ?? Date.now;
+    this.blocks = new AuditBlockWriter({ macKey: options.keys.macKey, logger: options.logger });
     this.lease = new Lease('audit-indexer', 60_000, 20_000, this.now, () => {
       this.knownBuckets.clear();
       this.currentPages.clear();
+      this.blocks.forget();
     });
   }
 
@@ -106,7 +111,11 @@ export class AuditIndexer {
     const state = await AuditIndexStateModel.findById('progress').lean();
     const from = (state?.indexedThrough ?? 0) + 1;
     const events = known?.[0]?.seq === from ? known : await fetchContiguous(from, size);
-    if (events.length === 0) return 0;
+    if (events.length === 0) {
+      // Nothing new: catch up on sealed blocks of an older log, a few each pass.
+      await this.blocks.writeThrough(from - 1);
+      return 0;
+    }
     const through = events.at(-1)!.seq;
 
     await this.writePostings(events);
@@ -116,6 +125,8 @@ export class AuditIndexer {
       { $set: { indexedThrough: through, updatedAt: new Date() } },
       { upsert: true },
     );
+    this.blocks.remember(events);
+    await this.blocks.writeThrough(through);
     return events.length;
   }
 
@@ -213,24 +224,6 @@ async function loadCurrentPage(key: string): Promise<{ n: number; count: number 
   if (!last) return undefined;
   const page = await AuditPostingModel.findById(pageId(key, last.n!)).lean();
   return { n: last.n!, count: page?.seqs.length ?? 0 };
-}
-
-/** Events from `from` onwards, stopping at the first sequence number not yet written. */
-export async function fetchContiguous(from: number, count: number): Promise<AuditEvent[]> {
-  const ids = Array.from({ length: count }, (_, i) => eventId(from + i));
-  const found: AuditEvent[] = [];
-  const window = 200;
-  for (let i = 0; i < ids.length; i += window) {
-    const chunk = (await findManyById(ids.slice(i, i + window), (id) =>
-      AuditEventModel.findById(id).lean(),
-    )) as unknown as AuditEvent[];
-    for (const event of chunk) {
-      if (event.seq !== from + found.length) return found;
-      found.push(event);
-    }
-    if (chunk.length < window) return found;
-  }
-  return found;
 }
 
 async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<void>) {

@@ -5,7 +5,7 @@ import { eventId, type AuditEvent, type AuditAction, type Outcome } from './audi
 import { AuditDailyStatsModel, AuditIndexStateModel } from './audit-index.model.js';
 import type { DailyStats } from './audit-stats.js';
 import { candidates } from './audit-candidates.js';
-import { eventsInSequence } from './audit-sequence-scan.js';
+import { eventsInSequence } from './audit-blocks.js';
 
 export interface AuditFilter {
   customerId?: string;
@@ -37,7 +37,6 @@ export interface AuditPage {
 // Concurrent writers stamp events a few milliseconds out of sequence order; time bounds are widened by this.
 const clockSlackMs = 5_000;
 const fetchWidth = 32;
-const scanShare = 50;
 
 // A hint only: the head is always confirmed by probing forward from it.
 let headHint: ChainHead | undefined;
@@ -96,18 +95,16 @@ async function sequenceRange(filter: AuditFilter, headSeq: number, page: Partial
 /**
  * Every event matching `filter`, oldest first, for exports. A filter naming a customer, an
  * app, a consent, an action or an outcome reads its candidates page by page as the search
- * does; a filter by time alone (or none) that takes more than a small share of the log reads
- * its range in one scan (audit-sequence-scan.ts), which on the embedded database costs a
- * read of the whole collection and so pays once the range holds more than about one event
- * in `scanShare` (measured: docs/storage.md).
+ * does; a filter by time alone (or none) reads its range in sealed blocks of a hundred
+ * events (audit-blocks.ts), whose MACs `macKey` checks.
  */
-export async function* allAuditEvents(filter: AuditFilter): AsyncGenerator<AuditEvent> {
+export async function* allAuditEvents(filter: AuditFilter, macKey: Buffer): AsyncGenerator<AuditEvent> {
   const byEquality =
     filter.customerId ?? filter.clientId ?? filter.consentId ?? filter.action ?? filter.outcome;
   const head = await currentHead();
-  const { low, high } = await sequenceRange(filter, head.seq);
-  if (byEquality === undefined && (high - low + 1) * scanShare >= head.seq) {
-    for await (const event of eventsInSequence(low, high)) if (matches(event, filter)) yield event;
+  if (byEquality === undefined) {
+    const { low, high } = await sequenceRange(filter, head.seq);
+    for await (const event of eventsInSequence(low, high, macKey)) if (matches(event, filter)) yield event;
     return;
   }
   let after: number | undefined;

@@ -118,7 +118,7 @@ async function seedHistory(
   );
   bar.start(events, 0);
   // This tool is the only writer while it seeds, so it indexes each wave as it goes.
-  const indexer = new AuditIndexer({ logger });
+  const indexer = new AuditIndexer({ logger, keys });
   await seedAuditHistory(
     audit,
     clock,

@@ -21,11 +21,12 @@ export type ExportProgress = (written: number) => void;
 /** Every matching event, oldest first, telling `progress` every 500 events and at the end. */
 async function forEachEvent(
   filter: AuditFilter,
+  keys: AuditKeys,
   visit: (event: Parameters<typeof csvRow>[0]) => Promise<void>,
   progress?: ExportProgress,
 ) {
   let count = 0;
-  for await (const event of allAuditEvents(filter)) {
+  for await (const event of allAuditEvents(filter, keys.macKey)) {
     await visit(event);
     count += 1;
     if (count % progressEvery === 0) progress?.(count);
@@ -35,25 +36,27 @@ async function forEachEvent(
 }
 
 /** How many events an export of this filter holds (read as the export reads them). */
-export async function countEvents(filter: AuditFilter): Promise<number> {
-  return forEachEvent(filter, async () => undefined);
+export async function countEvents(filter: AuditFilter, keys: AuditKeys): Promise<number> {
+  return forEachEvent(filter, keys, async () => undefined);
 }
 
 export async function writeCsvExport(
   out: Writable,
   filter: AuditFilter,
+  keys: AuditKeys,
   progress?: ExportProgress,
 ): Promise<number> {
   await writeLine(out, csvColumns.join(','));
-  return forEachEvent(filter, (event) => writeLine(out, csvRow(event)), progress);
+  return forEachEvent(filter, keys, (event) => writeLine(out, csvRow(event)), progress);
 }
 
 export async function writeJsonLinesExport(
   out: Writable,
   filter: AuditFilter,
+  keys: AuditKeys,
   progress?: ExportProgress,
 ): Promise<number> {
-  return forEachEvent(filter, (event) => writeLine(out, JSON.stringify(eventBody(event))), progress);
+  return forEachEvent(filter, keys, (event) => writeLine(out, JSON.stringify(eventBody(event))), progress);
 }
 
 /**
@@ -104,7 +107,12 @@ export async function writeEvidencePack(
       'with Ed25519 (publicKey). The last line signs the SHA-256 of all lines before it. ' +
       'Any RFC 8785 library, SHA-256 and an Ed25519 verifier are enough to check it.',
   });
-  const count = await forEachEvent(filter, (event) => emit({ type: 'event', ...eventBody(event) }), progress);
+  const count = await forEachEvent(
+    filter,
+    keys,
+    (event) => emit({ type: 'event', ...eventBody(event) }),
+    progress,
+  );
   const sha256 = digest.digest('hex');
   await writeLine(
     out,

@@ -85,7 +85,7 @@ async function prepare(
       };
     } else {
       const write = job.format === 'csv' ? writeCsvExport : writeJsonLinesExport;
-      count = await write(file.stream, job.filter, written);
+      count = await write(file.stream, job.filter, audit.keys, written);
     }
     file.stream.end();
     await finished(file.stream);

@@ -22,7 +22,9 @@ export async function sendExport(
     'Cache-Control': 'no-store',
   });
   await streamInto(req, res, (out) =>
-    format === 'csv' ? writeCsvExport(out, filter) : writeJsonLinesExport(out, filter),
+    format === 'csv'
+      ? writeCsvExport(out, filter, audit.keys)
+      : writeJsonLinesExport(out, filter, audit.keys),
   );
 }
 

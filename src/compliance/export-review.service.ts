@@ -1,4 +1,5 @@
 import { actionWords } from '../audit/action-words.js';
+import type { AuditKeys } from '../audit/audit-keys.js';
 import type { AuditFilter } from '../audit/audit-query.repository.js';
 import { countEvents } from './audit-export.js';
 import { namesFor } from './names.js';
@@ -7,8 +8,8 @@ import { namesFor } from './names.js';
  * What an export will hold, said before it starts: the filter in words and the number of
  * events. The count reads the events as the export will, so it is exact at the time.
  */
-export async function reviewExport(filter: AuditFilter) {
-  const [count, words] = await Promise.all([countEvents(filter), filterInWords(filter)]);
+export async function reviewExport(filter: AuditFilter, keys: AuditKeys) {
+  const [count, words] = await Promise.all([countEvents(filter, keys), filterInWords(filter)]);
   return { count, words };
 }
 

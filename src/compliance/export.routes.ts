@@ -48,7 +48,7 @@ export function exportPageRoutes(audit: AuditLog, publicUrl: string) {
     const query = parse(AuditEvidenceQuery, req.query);
     const exportQuery = filterQuery(query);
     res.render('compliance/export-review.njk', {
-      ...(await reviewExport(auditFilterOf(query))),
+      ...(await reviewExport(auditFilterOf(query), audit.keys)),
       exportQuery,
       exportFields: [...new URLSearchParams(exportQuery)],
       recent: await recentExportsOf(viewerOf(req)),

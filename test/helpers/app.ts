@@ -79,4 +79,4 @@ export function uniqueIp(): string {
 
 /** The test run's one audit indexer (one lease holder, as in a single server process). */
 // Small pages, so that tests cross page boundaries of the sparse posting lists.
-export const testIndexer = new AuditIndexer({ logger: runLogger(), pageSize: 4 });
+export const testIndexer = new AuditIndexer({ logger: runLogger(), keys: testAuditKeys, pageSize: 4 });
