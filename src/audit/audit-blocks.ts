@@ -6,15 +6,15 @@ import { contentHash, eventId, macFor, type AuditEvent } from './audit-event.js'
 import { AuditEventBlockModel, AuditIndexStateModel } from './audit-index.model.js';
 
 /**
- * Sealed blocks: the log's events again, a hundred to a document, as one JSON text with a
- * MAC over it, so that an export reads a hundred events per lookup instead of one (the
+ * Sealed blocks: the log's events again, 500 to a document, as one JSON text with a MAC
+ * over it, so that an export reads 500 events per lookup instead of one (the
  * embedded database turns a stored document back into BSON field by field, and one long
  * string is the cheapest thing it returns). The events stay where they are, one document
  * each: pages, searches and the verifier read them there, and a block is only ever a copy
  * of events that were checked (hash, MAC and chain) when it was written. A block that is
  * missing or whose MAC does not match is read around, event by event.
  */
-export const blockSize = 100;
+export const blockSize = 500;
 
 const blockOf = (seq: number) => Math.floor((seq - 1) / blockSize);
 const blockId = (n: number) => String(n).padStart(10, '0');
@@ -24,7 +24,7 @@ const blockMac = (macKey: Buffer, text: string) =>
 const maxRemembered = 50_000;
 
 /** Blocks to write per pass from events read back (catching up on an older log), so a pass stays short. */
-const blocksReadBackPerPass = 20;
+const blocksReadBackPerPass = 4;
 
 /**
  * Writes the blocks behind the indexer, which hands it the events it has just indexed so
@@ -142,12 +142,21 @@ export async function* eventsInSequence(
   high: number,
   macKey: Buffer,
 ): AsyncGenerator<AuditEvent> {
-  for (let n = blockOf(low); n <= blockOf(high); n += readAhead) {
-    const numbers = Array.from({ length: Math.min(readAhead, blockOf(high) - n + 1) }, (_, i) => n + i);
-    const blocks = await Promise.all(numbers.map((b) => AuditEventBlockModel.findById(blockId(b)).lean()));
-    for (const [i, block] of blocks.entries()) {
-      const first = Math.max(low, numbers[i]! * blockSize + 1);
-      const last = Math.min(high, (numbers[i]! + 1) * blockSize);
+  const lastBlock = blockOf(high);
+  const readGroup = (n: number) => {
+    const numbers = Array.from({ length: Math.min(readAhead, lastBlock - n + 1) }, (_, i) => n + i);
+    return Promise.all(
+      numbers.map(async (b) => ({ n: b, block: await AuditEventBlockModel.findById(blockId(b)).lean() })),
+    );
+  };
+  // The next group is read while this one is written out.
+  let reading = readGroup(blockOf(low));
+  for (let n = blockOf(low); n <= lastBlock; n += readAhead) {
+    const group = await reading;
+    if (n + readAhead <= lastBlock) reading = readGroup(n + readAhead);
+    for (const { n: b, block } of group) {
+      const first = Math.max(low, b * blockSize + 1);
+      const last = Math.min(high, (b + 1) * blockSize);
       const sealed = block?.events && block.mac === blockMac(macKey, block.events) ? block.events : undefined;
       const events = sealed ? eventsOfBlock(sealed) : await eventsOneByOne(first, last);
       for (const event of events) if (event.seq >= first && event.seq <= last) yield event;
@@ -156,10 +165,9 @@ export async function* eventsInSequence(
 }
 
 function eventsOfBlock(text: string): AuditEvent[] {
-  return (JSON.parse(text) as (AuditEvent & { at: string })[]).map((event) => ({
-    ...event,
-    at: new Date(event.at),
-  }));
+  const events = JSON.parse(text) as (Omit<AuditEvent, 'at'> & { at: string | Date })[];
+  for (const event of events) event.at = new Date(event.at);
+  return events as AuditEvent[];
 }
 
 async function eventsOneByOne(first: number, last: number): Promise<AuditEvent[]> {

@@ -46,8 +46,8 @@ const dailyStatsSchema = new Schema(
 export const AuditDailyStatsModel = model('AuditDailyStats', dailyStatsSchema);
 
 /**
- * Sealed blocks of events (audit-blocks.ts): block n holds events n x 100 + 1 to (n + 1) x 100
- * as one JSON text, with a MAC over it, so exports read a hundred events per lookup.
+ * Sealed blocks of events (audit-blocks.ts): block n holds events n x 500 + 1 to (n + 1) x 500
+ * as one JSON text, with a MAC over it, so exports read 500 events per lookup.
  */
 const eventBlockSchema = new Schema(
   { _id: String, firstSeq: Number, lastSeq: Number, events: String, mac: String },

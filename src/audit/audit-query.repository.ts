@@ -95,7 +95,7 @@ async function sequenceRange(filter: AuditFilter, headSeq: number, page: Partial
 /**
  * Every event matching `filter`, oldest first, for exports. A filter naming a customer, an
  * app, a consent, an action or an outcome reads its candidates page by page as the search
- * does; a filter by time alone (or none) reads its range in sealed blocks of a hundred
+ * does; a filter by time alone (or none) reads its range in sealed blocks of 500
  * events (audit-blocks.ts), whose MACs `macKey` checks.
  */
 export async function* allAuditEvents(filter: AuditFilter, macKey: Buffer): AsyncGenerator<AuditEvent> {
