@@ -5,7 +5,7 @@ import mongoose from 'mongoose';
 import { databaseName } from '../../src/db/database.js';
 import { startEmbeddedDb, type EmbeddedDb } from '../../src/embedded-db/embedded-db.js';
 import { embeddedDbBinary } from '../../src/paths.js';
-import { lastLoggedErrors, runLogger, runLogPath } from './run-log.js';
+import { lastLoggedProblems, runLogger, runLogPath } from './run-log.js';
 
 /**
  * The whole test run shares one real database: the embedded one in a throwaway folder, or
@@ -37,9 +37,9 @@ before(async function () {
 after(async function () {
   this.timeout(30_000);
   if (this.test?.parent && anyFailed(this.test.parent)) {
-    const errors = lastLoggedErrors();
+    const errors = lastLoggedProblems();
     console.log(
-      `\n  The last errors the server code and the embedded database logged (all in ${runLogPath}):\n` +
+      `\n  The last warnings and errors the server code and the embedded database logged (all in ${runLogPath}):\n` +
         errors.map((line) => `    ${line}`).join('\n'),
     );
   }

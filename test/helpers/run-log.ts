@@ -20,8 +20,8 @@ export function runLogger(): Logger {
   return createLogger('warn', destination);
 }
 
-/** The last `max` errors the run logged, one line each, for the end of a failing run. */
-export function lastLoggedErrors(max = 30): string[] {
+/** The last `max` warnings and errors the run logged, one line each, for the end of a failing run. */
+export function lastLoggedProblems(max = 30): string[] {
   const lines = readFileSync(runLogPath, 'utf8').split('\n').filter(Boolean);
   const errors: string[] = [];
   for (const line of lines) {
@@ -31,12 +31,14 @@ export function lastLoggedErrors(max = 30): string[] {
       msg?: string;
       component?: string;
       output?: string;
-      err?: { type?: string; message?: string; cause?: { message?: string } };
+      err?: { type?: string; message?: string };
+      req?: { method?: string; path?: string };
+      responseTime?: number;
     };
-    if (entry.level < 50) continue;
+    const request = entry.req ? `${entry.req.method} ${entry.req.path} ${entry.responseTime ?? '?'} ms` : '';
     const err = entry.err ? `${entry.err.type}: ${entry.err.message}` : (entry.output ?? '');
     errors.push(
-      `${new Date(entry.time).toISOString()} ${entry.component ?? 'server'} ${entry.msg ?? ''} ${err}`,
+      `${new Date(entry.time).toISOString()} ${entry.component ?? 'server'} ${entry.msg ?? ''} ${request} ${err}`,
     );
   }
   return errors.slice(-max);
