@@ -21,6 +21,7 @@ const blockId = (n: number) => String(n).padStart(10, '0');
 const blockMac = (macKey: Buffer, text: string) =>
   macFor(macKey, createHash('sha256').update(text).digest('hex'));
 
+/** Events kept from indexing at most; beyond that, blocks are far behind and are written from the database. */
 const maxRemembered = 50_000;
 
 /** Blocks to write per pass from events read back (catching up on an older log), so a pass stays short. */
@@ -171,8 +172,14 @@ function eventsOfBlock(text: string): AuditEvent[] {
 }
 
 async function eventsOneByOne(first: number, last: number): Promise<AuditEvent[]> {
-  const ids = Array.from({ length: last - first + 1 }, (_, i) => eventId(first + i));
-  return (await findManyById(ids, (id) => AuditEventModel.findById(id).lean())) as unknown as AuditEvent[];
+  const events: AuditEvent[] = [];
+  // A few dozen lookups at a time, leaving the connection pool to the requests being served.
+  for (let from = first; from <= last; from += 50) {
+    const ids = Array.from({ length: Math.min(50, last - from + 1) }, (_, i) => eventId(from + i));
+    const found = await findManyById(ids, (id) => AuditEventModel.findById(id).lean());
+    events.push(...(found as unknown as AuditEvent[]));
+  }
+  return events;
 }
 
 /** Events from `from` onwards, stopping at the first sequence number not yet written. */
