@@ -5,6 +5,9 @@ import mongoose from 'mongoose';
 import { databaseName } from '../../src/db/database.js';
 import { startEmbeddedDb, type EmbeddedDb } from '../../src/embedded-db/embedded-db.js';
 import { embeddedDbBinary } from '../../src/paths.js';
+import { findChainHead, type ChainHead } from '../../src/audit/audit-chain-head.js';
+import { AuditIndexStateModel } from '../../src/audit/audit-index.model.js';
+import { testIndexer } from './app.js';
 import { lastLoggedProblems, runLogger, runLogPath } from './run-log.js';
 
 /**
@@ -32,6 +35,22 @@ before(async function () {
   testDatabase.uri = given ?? embedded!.uri;
   await mongoose.connect(testDatabase.uri, { dbName: databaseName, autoIndex: false });
   if (given) await mongoose.connection.dropDatabase();
+});
+
+/**
+ * Every server process runs the audit indexer in the background, so the events a search must
+ * read one by one (those newer than the index) are never more than a second's worth. The
+ * test process plays a server process without that timer, so between tests it indexes what
+ * has piled up (the fuzzing alone writes thousands of events): otherwise a later customer
+ * page reads the whole pile on every search, seconds per page. Within a test nothing is
+ * indexed unless the test asks.
+ */
+let headHint: ChainHead | undefined;
+afterEach(async function () {
+  this.timeout(120_000);
+  headHint = await findChainHead(headHint);
+  const indexedThrough = (await AuditIndexStateModel.findById('progress').lean())?.indexedThrough ?? 0;
+  if (headHint.seq - indexedThrough > 200) await testIndexer.runOnce();
 });
 
 after(async function () {
