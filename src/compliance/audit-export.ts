@@ -15,7 +15,7 @@ async function writeLine(out: Writable, line: string) {
   if (!out.write(`${line}\n`)) await once(out, 'drain');
 }
 
-/** Told how many events have been written so far, after each page. */
+/** Told how many events have been written so far, every 500 events and at the end. */
 export type ExportProgress = (written: number) => void;
 
 /** Every matching event, oldest first, telling `progress` every 500 events and at the end. */

@@ -3,6 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../logger.js';
 
+const slowRequestMs = 3000;
+
 /**
  * Gives every request an id of our own (never the caller's: a request id in the audit log
  * must be one the server chose), sends it back as x-request-id, and logs one line per
@@ -10,8 +12,6 @@ import type { Logger } from '../logger.js';
  * are never logged. An app's x-fapi-interaction-id is kept beside it
  * (open-banking/fapi-headers.ts).
  */
-const slowRequestMs = 3000;
-
 export function requestLogging(logger: Logger) {
   const startedAt = new WeakMap<ServerResponse, number>();
   return pinoHttp({

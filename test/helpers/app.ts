@@ -10,8 +10,9 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { runLogger } from './run-log.js';
 
 /**
- * A test config: silent logs, and client IPs taken from X-Forwarded-For (as set by one proxy
- * in front) so each test can be its own client.
+ * A test config: client IPs taken from X-Forwarded-For (as set by one proxy in front) so
+ * each test can be its own client. The apps tests build log warnings and errors to the run
+ * log (run-log.ts), not to the console.
  */
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
