@@ -86,8 +86,6 @@ export class AuditBlockWriter {
       const n = blockOf(done + 1);
       await claim(AuditEventBlockModel, {
         _id: blockId(n),
-        firstSeq: done + 1,
-        lastSeq: done + blockSize,
         events: text,
         mac: blockMac(this.options.macKey, text),
       });
@@ -171,26 +169,26 @@ function eventsOfBlock(text: string): AuditEvent[] {
   return events as AuditEvent[];
 }
 
+/** The stored events numbered `from` to `from + count - 1` (missing ones skipped), one lookup each. */
+async function eventsNumbered(from: number, count: number): Promise<AuditEvent[]> {
+  const ids = Array.from({ length: count }, (_, i) => eventId(from + i));
+  return (await findManyById(ids, (id) => AuditEventModel.findById(id).lean())) as unknown as AuditEvent[];
+}
+
 async function eventsOneByOne(first: number, last: number): Promise<AuditEvent[]> {
   const events: AuditEvent[] = [];
   // A few dozen lookups at a time, leaving the connection pool to the requests being served.
-  for (let from = first; from <= last; from += 50) {
-    const ids = Array.from({ length: Math.min(50, last - from + 1) }, (_, i) => eventId(from + i));
-    const found = await findManyById(ids, (id) => AuditEventModel.findById(id).lean());
-    events.push(...(found as unknown as AuditEvent[]));
-  }
+  for (let from = first; from <= last; from += 50)
+    events.push(...(await eventsNumbered(from, Math.min(50, last - from + 1))));
   return events;
 }
 
 /** Events from `from` onwards, stopping at the first sequence number not yet written. */
 export async function fetchContiguous(from: number, count: number): Promise<AuditEvent[]> {
-  const ids = Array.from({ length: count }, (_, i) => eventId(from + i));
   const found: AuditEvent[] = [];
   const window = 200;
-  for (let i = 0; i < ids.length; i += window) {
-    const chunk = (await findManyById(ids.slice(i, i + window), (id) =>
-      AuditEventModel.findById(id).lean(),
-    )) as unknown as AuditEvent[];
+  for (let i = 0; i < count; i += window) {
+    const chunk = await eventsNumbered(from + i, Math.min(window, count - i));
     for (const event of chunk) {
       if (event.seq !== from + found.length) return found;
       found.push(event);

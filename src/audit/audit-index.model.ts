@@ -50,7 +50,7 @@ export const AuditDailyStatsModel = model('AuditDailyStats', dailyStatsSchema);
  * as one JSON text, with a MAC over it, so exports read 500 events per lookup.
  */
 const eventBlockSchema = new Schema(
-  { _id: String, firstSeq: Number, lastSeq: Number, events: String, mac: String },
+  { _id: String, events: String, mac: String },
   { collection: 'audit_event_blocks', versionKey: false },
 );
 export const AuditEventBlockModel = model('AuditEventBlock', eventBlockSchema);

@@ -101,9 +101,8 @@ async function sequenceRange(filter: AuditFilter, headSeq: number, page: Partial
 export async function* allAuditEvents(filter: AuditFilter, macKey: Buffer): AsyncGenerator<AuditEvent> {
   const byEquality =
     filter.customerId ?? filter.clientId ?? filter.consentId ?? filter.action ?? filter.outcome;
-  const head = await currentHead();
   if (byEquality === undefined) {
-    const { low, high } = await sequenceRange(filter, head.seq);
+    const { low, high } = await sequenceRange(filter, (await currentHead()).seq);
     for await (const event of eventsInSequence(low, high, macKey)) if (matches(event, filter)) yield event;
     return;
   }
