@@ -1,6 +1,7 @@
 import type { AuditInput } from '../audit/audit-event.js';
 import type { RequestContext } from '../http/request-context.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
+import { accessToAccounts } from '../sharing/sharing.service.js';
 import { statusReasons } from './consent.js';
 import type { ConsentRecord } from './consent.model.js';
 import { compareAndSetStatus, type TransitionSet } from './consent.repository.js';
@@ -168,7 +169,9 @@ export async function removeAccountFromConsent(
   const remaining = (consent.accountIds ?? []).filter((id) => id !== accountId);
   if (remaining.length === (consent.accountIds ?? []).length)
     throw new NotFoundError('That account is not shared under this consent');
-  if (remaining.length === 0) {
+  // The last account the app can still see (or may, once the other holders approve) cannot
+  // be taken out on its own: an account the other holders took off does not count.
+  if (!(await anyStillShared(consent, remaining, now(deps)))) {
     throw new ConflictError(
       'This is the last account shared with the app: revoke access instead',
       'last_account',
@@ -198,4 +201,11 @@ export async function removeAccountFromConsent(
         details: { transition: transitionId, remaining: remaining.length },
       }),
   );
+}
+
+async function anyStillShared(consent: ConsentRecord, accountIds: string[], at: Date) {
+  const withOthers = new Set(consent.accountsWithOtherHolders ?? []);
+  if (accountIds.some((id) => !withOthers.has(id))) return true;
+  const access = await accessToAccounts(accountIds, consent._id, at);
+  return accountIds.some((id) => ['served', 'joint_approval_pending'].includes(access.get(id) ?? ''));
 }

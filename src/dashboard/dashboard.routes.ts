@@ -9,6 +9,7 @@ import {
 } from '../consents/consent-customer.service.js';
 import { NotFoundError } from '../errors.js';
 import { timeZoneOf } from '../http/current-user.js';
+import { endedConnectionSentence } from '../sharing/ended-connection-words.js';
 import { flash } from '../http/flash.js';
 import { noStore } from '../http/no-store.js';
 import { requestContext } from '../http/request-context.js';
@@ -46,6 +47,11 @@ const AccountParam = ConsentParam.extend({
 const HistoryQuery = z.strictObject({ before: z.coerce.number().int().positive().optional() });
 const Confirm = z.strictObject({ _csrf: z.string() });
 
+/** Whether the app sees the account (or will once the other holders approve): not when they took it off. */
+function stillSeen(standing: Awaited<ReturnType<typeof standingOnConnection>>, accountId: string) {
+  return !['stopped', 'lapsed'].includes(standing[accountId]?.stage ?? '');
+}
+
 /** The customer's connected apps: what each may see, what it has looked at, and taking access back. */
 export function dashboardRoutes(
   deps: ConsentDeps,
@@ -63,11 +69,18 @@ export function dashboardRoutes(
       connectedApps(deps, customerId, tab, timeZoneOf(req)),
       sharedAccountsOf(customerId, deps.now?.() ?? new Date()),
     ]);
-    // Connections others made to accounts she holds with them, which she can see and stop.
-    const fromOthers = (await othersConnections(deps, customerId, shared)).filter(
-      (c) => c.stage === 'waiting' || c.stage === 'shared',
-    );
-    res.render('dashboard/apps.njk', { apps, counts, tab, fromOthers });
+    // Connections others made to accounts she holds with them: the live ones (which she can
+    // approve or stop) beside her own, and on the Ended tab those that ended, saying how.
+    const others = await othersConnections(deps, customerId, shared);
+    const live = (c: (typeof others)[number]) => c.stage === 'waiting' || c.stage === 'shared';
+    const fromOthers = tab === 'ended' ? [] : others.filter(live);
+    const endedFromOthers =
+      tab === 'ended'
+        ? others
+            .filter((c) => !live(c))
+            .map((c) => ({ ...c, sentence: endedConnectionSentence(c, customerId, timeZoneOf(req)) }))
+        : [];
+    res.render('dashboard/apps.njk', { apps, counts, tab, fromOthers, endedFromOthers });
   });
 
   router.get('/my/notices', customer, async (req, res) => {
@@ -89,10 +102,7 @@ export function dashboardRoutes(
     const labels = Object.fromEntries(
       (await listAccountsWithBalances(req.user!.customerId!)).map((a) => [a.accountId, a.label]),
     );
-    // Accounts the other holders took off the connection are not seen, and cannot be stopped.
-    const unseen = app.accounts.filter((a) =>
-      ['stopped', 'lapsed'].includes(standing[a.accountId]?.stage ?? ''),
-    );
+    const unseen = app.accounts.filter((a) => !stillSeen(standing, a.accountId));
     const stoppable = app.accounts.length - unseen.length > 1;
     res.render('dashboard/app.njk', {
       app,
@@ -166,13 +176,11 @@ export function dashboardRoutes(
     const app = await ownApp(req, consentId);
     const account = app.accounts.find((a) => a.accountId === accountId);
     if (!account) throw new NotFoundError('That account is not shared with this app');
-    // The last account cannot be taken out on its own: that is revoking access.
-    if (app.accounts.length === 1) return res.redirect(303, `/my/apps/${consentId}/revoke`);
-    res.render('dashboard/remove-account.njk', {
-      app,
-      account,
-      others: app.accounts.filter((a) => a.accountId !== accountId),
-    });
+    const standing = await standingOnConnection(deps, req.user!.customerId!, app.consent);
+    const others = app.accounts.filter((a) => a.accountId !== accountId && stillSeen(standing, a.accountId));
+    // The last account the app sees cannot be taken out on its own: that is revoking access.
+    if (others.length === 0) return res.redirect(303, `/my/apps/${consentId}/revoke`);
+    res.render('dashboard/remove-account.njk', { app, account, others });
   });
 
   router.post('/my/apps/:consentId/accounts/:accountId/remove', customer, async (req, res) => {

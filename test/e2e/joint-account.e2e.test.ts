@@ -156,6 +156,9 @@ describe('browser: Alice shares the joint account; Bob sees it, is told, and sto
       .getByText(/Budget Buddy can no longer see Joint account ending \d{4}\. We have told Alice Tester\./)
       .waitFor();
     await lookAt(bob.page, 'joint-stopped');
+    await bob.page.getByRole('link', { name: /^Ended/ }).click();
+    await bob.page.getByText(/You stopped sharing it on .*\. Budget Buddy cannot see it\./).waitFor();
+    await lookAt(bob.page, 'joint-stopped-ended-tab');
 
     // The app: that account refused, Alice's own still read, and a signed notice saying why.
     const refused = await read(h.joint);

@@ -130,7 +130,29 @@ describe('joint accounts and additional cardholders', function () {
     const [denied] = await auditEventsWhere({ consentId: shared.consentId, action: 'data.denied' });
     assert.equal(denied?.reason, 'sharing_stopped_by_holder');
 
+    // Bob keeps seeing the connection he stopped, among those that ended.
+    const ended = textOf((await bob.agent.get('/my/apps?tab=ended').expect(200)).text);
+    assert.match(
+      ended,
+      /Budget Buddy ?: Joint account ending \d{4}, shared by Alice Tester on .*\. You stopped sharing it on .*\. Budget Buddy cannot see it\./,
+    );
+
     const alice = await signedIn(h.alice);
+    // Her own account is now the only one the app sees: taking it out alone is refused, even
+    // asked for directly (the page offers revoking instead), and nothing changes.
+    await alice.agent
+      .get(`/my/apps/${shared.consentId}/accounts/${h.aliceOwn}/remove`)
+      .expect(303)
+      .expect('location', `/my/apps/${shared.consentId}/revoke`);
+    const lastOne = await post(alice, `/my/apps/${shared.consentId}/accounts/${h.aliceOwn}/remove`).expect(
+      409,
+    );
+    assert.match(textOf(lastOne.text), /This is the last account shared with the app: revoke access instead/);
+    assert.equal((await shared.read(`/accounts/${h.aliceOwn}/transactions`)).status, 200);
+    assert.deepEqual(
+      await auditEventsWhere({ consentId: shared.consentId, action: 'consent.account_removed' }),
+      [],
+    );
     assert.match(
       textOf((await alice.agent.get('/my/notices').expect(200)).text),
       /Bob Tester stopped sharing Joint account/,
