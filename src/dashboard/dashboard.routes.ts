@@ -25,11 +25,8 @@ import {
   tabs,
   type Tab,
 } from './dashboard.service.js';
-import {
-  othersConnections,
-  sharedAccountsOf,
-  standingOnConnection,
-} from '../sharing/sharing-views.service.js';
+import { othersConnections, sharedAccountsOf } from '../sharing/sharing-views.service.js';
+import { standingOnConnection } from '../sharing/connection-standing.service.js';
 import { noticesFor } from './notices.service.js';
 import { buildReceipt, signReceipt } from './receipt.service.js';
 

@@ -2,7 +2,8 @@ import { findApp } from '../apps/app.service.js';
 import type { ConsentDeps } from '../consents/consent.service.js';
 import { dayInWords, timeInWords } from '../http/time-words.js';
 import { optionTitles } from './option-words.js';
-import { othersConnections, sharedAccountsOf } from './sharing-views.service.js';
+import type { SharedConnection } from './sharing-state.js';
+import { othersConnections, sharedAccountsOf, type SharedAccountView } from './sharing-views.service.js';
 
 export interface SharingNotice {
   at: Date;
@@ -12,10 +13,13 @@ export interface SharingNotice {
   linkText: string;
 }
 
+const strictness = { either: 0, both: 1, none: 2 } as const;
+
 /**
  * What a customer should know about accounts held with others, worked out from their
  * sharing state each time she looks: another holder shared one (or asks her approval), a
- * holder stopped one she shared, a holder asks to loosen the disclosure option.
+ * connection with one ended and who or what ended it, another holder changed the
+ * disclosure option or asks to loosen it. Nobody is told of what they did themselves.
  */
 export async function sharingNoticesFor(deps: ConsentDeps, customerId: string, timeZone: string) {
   const now = deps.now?.() ?? new Date();
@@ -35,17 +39,43 @@ export async function sharingNoticesFor(deps: ConsentDeps, customerId: string, t
         sentence: `${c.sharedByName} shared ${c.accountLabel} with ${c.appName} on ${timeInWords(c.connection.at, timeZone)}. You can stop it at any time.`,
         ...toApps,
       });
+    else if (c.stage === 'ended' && c.connection.state !== 'stopped' && c.connectionEndedAt)
+      notices.push({
+        at: c.connectionEndedAt,
+        sentence: `The connection ${c.sharedByName} made between ${c.accountLabel} and ${c.appName} ended on ${timeInWords(c.connectionEndedAt, timeZone)}. ${c.appName} cannot see it.`,
+        href: '/my/apps?tab=ended',
+        linkText: 'See ended connections',
+      });
+    else if (c.connection.state === 'stopped' && stoppedBySomeoneElse(c.connection, customerId))
+      notices.push({
+        at: c.connection.endedAt!,
+        sentence: `${c.endedByName ?? 'Another holder'} ${c.connection.endReason === 'declined' ? 'declined to share' : 'stopped sharing'} ${c.accountLabel} with ${c.appName} (connected by ${c.sharedByName}) on ${timeInWords(c.connection.endedAt!, timeZone)}.`,
+        href: '/my/apps?tab=ended',
+        linkText: 'See ended connections',
+      });
   }
   for (const view of shared) {
     for (const c of view.state.connections) {
-      if (c.sharedBy !== customerId || c.state !== 'stopped' || !c.endedBy || c.endedBy === customerId)
-        continue;
+      if (c.sharedBy !== customerId || c.state !== 'stopped' || c.endedBy === customerId) continue;
       const app = await findApp(c.clientId);
       notices.push({
         at: c.endedAt!,
-        sentence: `${view.names[c.endedBy] ?? 'Another holder'} ${c.endReason === 'declined' ? 'declined to share' : 'stopped sharing'} ${view.label} with ${app?.name ?? 'an app'} on ${timeInWords(c.endedAt!, timeZone)}. It can no longer see that account; your other accounts are shared as you chose.`,
+        sentence: endedOnYourConnection(view, c, app?.name ?? 'an app', timeZone),
         href: `/my/apps/${c.consentId}`,
         linkText: 'See this connection',
+      });
+    }
+    const changed = view.state.optionChanged;
+    if (changed && changed.by !== customerId) {
+      const looser = strictness[view.state.option] < strictness[changed.from];
+      const title = optionTitles[view.state.option];
+      notices.push({
+        at: changed.at,
+        sentence: looser
+          ? `Every holder agreed: from ${timeInWords(changed.at, timeZone)}, apps may see ${view.label} as “${title}”.`
+          : `${view.names[changed.by] ?? 'Another holder'} changed how apps may see ${view.label} to “${title}” on ${timeInWords(changed.at, timeZone)}. It applied at once.`,
+        href: '/my/sharing',
+        linkText: 'See how your accounts are shared',
       });
     }
     const proposal = view.proposal;
@@ -58,4 +88,32 @@ export async function sharingNoticesFor(deps: ConsentDeps, customerId: string, t
       });
   }
   return notices;
+}
+
+/** A connection other than hers, stopped by a third person (she is told only of what others did). */
+const stoppedBySomeoneElse = (c: SharedConnection, customerId: string) =>
+  (c.endReason === 'stopped' || c.endReason === 'declined') &&
+  c.endedBy !== undefined &&
+  c.endedBy !== customerId;
+
+/** Told to the customer who shared the account: who or what took it off her connection. */
+function endedOnYourConnection(
+  view: SharedAccountView,
+  c: SharedConnection,
+  appName: string,
+  timeZone: string,
+) {
+  const who = c.endedBy ? (view.names[c.endedBy] ?? 'Another holder') : 'Another holder';
+  const when = timeInWords(c.endedAt!, timeZone);
+  const rest = 'It can no longer see that account; your other accounts are shared as you chose.';
+  switch (c.endReason) {
+    case 'declined':
+      return `${who} declined to share ${view.label} with ${appName} on ${when}. ${rest}`;
+    case 'option_changed':
+      return `${c.endedBy ? who : 'The holders'} changed how apps may see ${view.label} on ${when}, so ${appName} no longer may. ${rest}`;
+    case 'instruction_withdrawn':
+      return `${c.endedBy ? who : 'The main cardholder'} no longer allows you to share ${view.label}, since ${when}. ${appName} can no longer see it.`;
+    default:
+      return `${who} stopped sharing ${view.label} with ${appName} on ${when}. ${rest}`;
+  }
 }

@@ -144,14 +144,15 @@ export function changeOption(
     throw new SharingRefusal('not_holder', 'Only the holders of a joint account choose how it is shared');
   if (to === state.option)
     throw new SharingRefusal('unchanged', 'That is already the option for this account');
+  const changed = { by: customerId, at, from: state.option };
   if (strictness[to] > strictness[state.option]) {
-    const next = { ...state, option: to, proposal: undefined };
+    const next = { ...state, option: to, proposal: undefined, optionChanged: changed };
     const ending = state.connections.filter(
       (c) =>
         (c.state === 'shared' || stage(c, at) === 'waiting') &&
         (to === 'none' || !holdersOf(account).every((id) => c.approvedBy.includes(id))),
     );
-    return { ...endConnections(next, ending, at, 'option_changed'), outcome: 'changed' };
+    return { ...endConnections(next, ending, at, 'option_changed', customerId), outcome: 'changed' };
   }
   const open = openProposal(state, at);
   const proposal = open?.option === to ? open : undefined;
@@ -178,7 +179,11 @@ export function changeOption(
   const connections = state.connections.map((c) =>
     to === 'either' && stage(c, at) === 'waiting' ? { ...c, state: 'shared' as const } : c,
   );
-  return { state: { ...state, option: to, proposal: undefined, connections }, outcome: 'changed', ended: [] };
+  return {
+    state: { ...state, option: to, proposal: undefined, optionChanged: changed, connections },
+    outcome: 'changed',
+    ended: [],
+  };
 }
 
 /** A holder turns down another holder's proposal of a less strict option. */
@@ -219,7 +224,7 @@ export function setInstruction(
   const ending = state.connections.filter(
     (c) => c.sharedBy === cardholderId && (c.state === 'shared' || stage(c, at) === 'waiting'),
   );
-  return endConnections(next, ending, at, 'instruction_withdrawn');
+  return endConnections(next, ending, at, 'instruction_withdrawn', customerId);
 }
 
 function connectionOf(state: SharingState, consentId: string): SharedConnection {
@@ -235,13 +240,19 @@ function replace(state: SharingState, connection: SharedConnection): SharingStat
   };
 }
 
-function ended(connection: SharedConnection, at: Date, reason: EndReason, by?: string): SharedConnection {
-  return { ...connection, state: 'stopped', endedAt: at, endReason: reason, ...(by ? { endedBy: by } : {}) };
+function ended(connection: SharedConnection, at: Date, reason: EndReason, by: string): SharedConnection {
+  return { ...connection, state: 'stopped', endedAt: at, endReason: reason, endedBy: by };
 }
 
-/** `state` with the `ending` connections ended for `reason`; returns them too. */
-function endConnections(state: SharingState, ending: SharedConnection[], at: Date, reason: EndReason) {
-  const gone = ending.map((c) => ended(c, at, reason));
+/** `state` with the `ending` connections ended for `reason` by `by`; returns them too. */
+function endConnections(
+  state: SharingState,
+  ending: SharedConnection[],
+  at: Date,
+  reason: EndReason,
+  by: string,
+) {
+  const gone = ending.map((c) => ended(c, at, reason, by));
   const byConsent = new Map(gone.map((c) => [c.consentId, c]));
   return {
     state: { ...state, connections: state.connections.map((c) => byConsent.get(c.consentId) ?? c) },

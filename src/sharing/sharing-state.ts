@@ -25,7 +25,7 @@ export interface SharedConnection {
   /** Under "both must approve": when a connection not yet approved by everyone lapses. */
   approveBy?: Date;
   endedAt?: Date;
-  /** Who stopped it; absent when a change of option or instruction did. */
+  /** Who stopped it, or whose change of option or instruction did (absent on states kept before it was recorded). */
   endedBy?: string;
   endReason?: EndReason;
 }
@@ -39,6 +39,8 @@ export interface Proposal {
 
 export interface SharingState {
   option: DisclosureOption;
+  /** The last change of option: who made it (or was the last to agree to it), when, and from what. */
+  optionChanged?: { by: string; at: Date; from: DisclosureOption };
   proposal?: Proposal;
   connections: SharedConnection[];
   /** Additional cardholders the main cardholder allows to share the card's data. */

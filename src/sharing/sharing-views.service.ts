@@ -111,12 +111,12 @@ export function consentScreenNotes(
       notes[view.accountId] = !can.allowed
         ? {
             shareable: false,
-            sentence: `Joint account with ${others}. You have agreed not to share it with apps.`,
+            sentence: `Joint account with ${others}. Its holders have chosen not to share it with apps.`,
           }
         : can.waitsFor.length > 0
           ? {
               shareable: true,
-              sentence: `Joint account with ${others}. You have agreed that both of you must approve: ${appName} cannot see it until ${others} approves, within 7 days. ${others} will see this connection and can stop it at any time.`,
+              sentence: `Joint account with ${others}. Its holders have chosen that every holder must approve: ${appName} cannot see it until ${others} approves, within 7 days. ${others} will see this connection and can stop it at any time.`,
             }
           : {
               shareable: true,
@@ -152,6 +152,8 @@ export interface OthersConnection {
   appNotified: boolean;
   sharedByName: string;
   stage: Stage | 'ended';
+  /** When the connection itself ended (its consent ended, or the sharer took the account off). */
+  connectionEndedAt?: Date;
   connection: SharedConnection;
   endedByName: string | undefined;
   canApprove: boolean;
@@ -194,6 +196,7 @@ export async function othersConnections(
         appNotified: Boolean(app?.webhookUrl),
         sharedByName: view.names[connection.sharedBy] ?? 'Another customer',
         stage: where,
+        ...(live ? {} : { connectionEndedAt: consent.statusUpdateDateTime }),
         connection,
         endedByName: connection.endedBy ? (view.names[connection.endedBy] ?? 'Another customer') : undefined,
         canApprove:
@@ -205,44 +208,4 @@ export async function othersConnections(
   return found
     .filter((c): c is OthersConnection => c !== undefined)
     .sort((a, b) => b.connection.at.getTime() - a.connection.at.getTime());
-}
-
-/** On the sharer's own connection page: each account's standing with the other holders. */
-export async function standingOnConnection(
-  deps: ConsentDeps,
-  customerId: string,
-  consent: { _id: string; accountsWithOtherHolders?: string[] | null },
-): Promise<Record<string, { stage: Stage; sentence: string }>> {
-  const ids = consent.accountsWithOtherHolders ?? [];
-  if (ids.length === 0) return {};
-  const now = deps.now?.() ?? new Date();
-  const shared = (await sharedAccountsOf(customerId, now)).filter((v) => ids.includes(v.accountId));
-  const out: Record<string, { stage: Stage; sentence: string }> = {};
-  for (const view of shared) {
-    const connection = view.state.connections.find((c) => c.consentId === consent._id);
-    if (!connection) continue;
-    const where = stage(connection, now);
-    const waitingFor = listOfNames(
-      holdersOf(view.account)
-        .filter((id) => !connection.approvedBy.includes(id))
-        .map((id) => view.names[id] ?? 'another holder'),
-    );
-    const by = connection.endedBy ? (view.names[connection.endedBy] ?? 'Another holder') : undefined;
-    out[view.accountId] = {
-      stage: where,
-      sentence: {
-        waiting: `Waiting for ${waitingFor} to approve. The app cannot see it until then.`,
-        lapsed: `${waitingFor} did not approve in time, so the app cannot see it.`,
-        shared: `Shared. ${listOfNames(view.others.map((o) => o.name))} can see this connection and stop it.`,
-        stopped: {
-          stopped: `${by ?? 'A holder'} stopped sharing it, so the app can no longer see it.`,
-          declined: `${by ?? 'The other holder'} declined to share it, so the app cannot see it.`,
-          option_changed: 'The holders no longer allow sharing it this way, so the app can no longer see it.',
-          instruction_withdrawn:
-            'The main cardholder no longer allows you to share it, so the app can no longer see it.',
-        }[connection.endReason ?? 'stopped'],
-      }[where],
-    };
-  }
-  return out;
 }

@@ -113,5 +113,8 @@ function revive(sharing: SharingState): SharingState {
       ...(c.endedAt ? { endedAt: new Date(c.endedAt) } : {}),
     })),
     ...(sharing.proposal ? { proposal: { ...sharing.proposal, at: new Date(sharing.proposal.at) } } : {}),
+    ...(sharing.optionChanged
+      ? { optionChanged: { ...sharing.optionChanged, at: new Date(sharing.optionChanged.at) } }
+      : {}),
   };
 }

@@ -92,15 +92,31 @@ export function sharingRoutes(deps: ConsentDeps) {
         values: { option: view.state.option },
       });
     const { option, confirmed } = form.data;
-    const others = listOfNames(view.others.map((o) => o.name));
-    if (!confirmed) return res.render('sharing/confirm-option.njk', { view, option, optionWords, others });
+    // Agreeing to another holder's open request for this option: only those yet to agree are waited for.
+    const agreeing = view.proposal?.option === option ? view.proposal : undefined;
+    const waitingFor = listOfNames(
+      view.others.filter((o) => !agreeing?.agreedBy.includes(o.customerId)).map((o) => o.name),
+    );
+    const proposer = agreeing ? (view.names[agreeing.proposedBy] ?? 'Another holder') : undefined;
+    if (!confirmed)
+      return res.render('sharing/confirm-option.njk', {
+        view,
+        option,
+        optionWords,
+        others: listOfNames(view.others.map((o) => o.name)),
+        agreeing,
+        proposer,
+        waitingFor,
+      });
     const { outcome } = await chooseDisclosureOption(deps, acting(req, accountId), option);
     flash(
       req,
       'success',
       outcome === 'changed'
         ? `${view.label}: "${optionWords[option].title}" applies from now.`
-        : `We have asked ${others} to agree to "${optionWords[option].title}". Until they do, nothing changes.`,
+        : agreeing
+          ? `You agreed. "${optionWords[option].title}" applies once ${waitingFor} agree too.`
+          : `We have asked ${waitingFor} to agree to "${optionWords[option].title}". Until they do, nothing changes.`,
     );
     res.redirect(303, '/my/sharing');
   });

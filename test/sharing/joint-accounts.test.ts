@@ -230,7 +230,7 @@ describe('joint accounts and additional cardholders', function () {
     await setOption(alice, h.joint, 'none').expect(303);
     const attempt = await connect(h.alice, [h.joint]);
     assert.equal(attempt.flow.decided.status, 422);
-    assert.match(textOf(attempt.flow.screenHtml), /You have agreed not to share it with apps/);
+    assert.match(textOf(attempt.flow.screenHtml), /Its holders have chosen not to share it with apps/);
     assert.match(attempt.flow.screenHtml, new RegExp(`id="account-${h.joint}"[^>]* disabled`));
     assert.equal((await readSharing(h.joint, new Date())).state.connections.length, 0);
   });
@@ -267,8 +267,31 @@ describe('joint accounts and additional cardholders', function () {
       textOf((await alice.agent.get('/my/sharing').expect(200)).text),
       /Bob Tester asked on .* It changes only if you agree/,
     );
+    // Alice is told her connection lost the account, and why; and of Bob's change itself.
+    const aliceNotices = textOf((await alice.agent.get('/my/notices').expect(200)).text);
+    assert.match(
+      aliceNotices,
+      /Bob Tester changed how apps may see Joint account ending \d{4} on .*, so Budget Buddy no longer may\./,
+    );
+    assert.match(
+      aliceNotices,
+      /Bob Tester changed how apps may see Joint account ending \d{4} to “Do not share it with apps” on .*\. It applied at once\./,
+    );
+    // Agreeing: the confirmation says Alice is the last to agree, so it applies at once.
+    const agree = textOf(
+      (await post(alice, `/my/sharing/${h.joint}/option`, { option: 'either' }).expect(200)).text,
+    );
+    assert.match(
+      agree,
+      /Bob Tester asked for this on .*, and you are the last holder to agree: it applies as soon as you confirm\./,
+    );
+    assert.match(agree, /Yes, change it now/);
     await setOption(alice, h.joint, 'either').expect(303);
     assert.equal((await readSharing(h.joint, new Date())).state.option, 'either');
+    assert.match(
+      textOf((await bob.agent.get('/my/notices').expect(200)).text),
+      /Every holder agreed: from .*, apps may see Joint account ending \d{4} as “Either of us may share it”\./,
+    );
   });
 
   it('two holders acting at once (Alice forbids sharing, Bob stops the connection): the account leaves it exactly once', async () => {
