@@ -17,6 +17,9 @@ import { consentScreenNotes, notShareable, sharedAccountsOf } from '../sharing/s
 import { grantConsent } from './consent-grant.service.js';
 import { requestedConsentId } from './oidc-provider.js';
 
+/** Refusals of sharing an account another holder decided since the screen was shown (sharing-rules.ts). */
+const sharingRefusals = ['joint_no_sharing', 'no_instruction', 'not_holder'];
+
 const Decision = z.strictObject({
   _csrf: z.string(),
   decision: z.enum(['approve', 'deny']),
@@ -110,6 +113,15 @@ export function interactionRoutes(provider: Provider, deps: ConsentDeps) {
     try {
       grantId = await grantConsent(provider, deps, { customerId, consent, accountIds: chosen, context });
     } catch (error) {
+      // Another holder made a chosen account unshareable since the screen was shown: ask again.
+      if (error instanceof ConflictError && sharingRefusals.includes(error.code)) {
+        return showFormAgain(
+          res,
+          'consents/consent-screen.njk',
+          { accountIds: `${error.message}. Untick it, or deny the request.` },
+          { ...(await screenFor(deps, request)), values: { accountIds: chosen } },
+        );
+      }
       if (error instanceof ConflictError) {
         return finish(provider, req, res, {
           error: 'access_denied',

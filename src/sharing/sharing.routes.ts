@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { currentConsent, type ConsentDeps } from '../consents/consent.service.js';
-import { NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import { flash } from '../http/flash.js';
 import { showFormAgain } from '../http/form-errors.js';
 import { noStore } from '../http/no-store.js';
@@ -155,26 +155,33 @@ export function sharingRoutes(deps: ConsentDeps) {
     res.redirect(303, '/my/sharing');
   });
 
-  /** A connection another holder made, with the account this customer holds with them. */
-  const othersConnection = async (req: Request) => {
+  /**
+   * A connection another holder made, with the account this customer holds with them, that
+   * she may still stop or approve (one that ended, with its consent or otherwise, is 409).
+   */
+  const othersConnection = async (req: Request, action: 'stop' | 'approve') => {
     const { consentId, accountId } = parse(ConnectionParam, req.params);
     const shared = await sharedAccountsOf(req.user!.customerId!, now());
     const found = (await othersConnections(deps, req.user!.customerId!, shared)).find(
       (c) => c.consentId === consentId && c.accountId === accountId,
     );
     if (!found) throw new NotFoundError('No such connection on an account you hold');
+    if (action === 'stop' && !found.canStop)
+      throw new ConflictError('This connection has already ended', 'already_ended');
+    if (action === 'approve' && !found.canApprove)
+      throw new ConflictError('This connection is not waiting for your approval', 'not_waiting');
     return found;
   };
 
   for (const action of ['stop', 'approve'] as const) {
     router.get(`/my/shared/:consentId/:accountId/${action}`, customer, async (req, res) => {
-      res.render(`sharing/confirm-${action}.njk`, { connection: await othersConnection(req) });
+      res.render(`sharing/confirm-${action}.njk`, { connection: await othersConnection(req, action) });
     });
   }
 
   router.post('/my/shared/:consentId/:accountId/stop', customer, async (req, res) => {
     parse(Confirm, req.body);
-    const connection = await othersConnection(req);
+    const connection = await othersConnection(req, 'stop');
     const consent = await currentConsent(deps, connection.consentId);
     await stopConnection(deps, acting(req, connection.accountId), consent!);
     flash(
@@ -189,7 +196,7 @@ export function sharingRoutes(deps: ConsentDeps) {
 
   router.post('/my/shared/:consentId/:accountId/approve', customer, async (req, res) => {
     parse(Confirm, req.body);
-    const connection = await othersConnection(req);
+    const connection = await othersConnection(req, 'approve');
     const consent = await currentConsent(deps, connection.consentId);
     const state = await approveConnection(deps, acting(req, connection.accountId), consent!);
     const nowShared = state.connections.find((c) => c.consentId === connection.consentId)?.state === 'shared';

@@ -1,22 +1,19 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { hasOtherPeople, peopleOf } from '../accounts/account-holders.js';
-import type { AccountRecord } from '../accounts/account.model.js';
+import { hasOtherPeople } from '../accounts/account-holders.js';
 import { findAccounts } from '../accounts/account.repository.js';
-import type { AuditInput } from '../audit/audit-event.js';
-import type { ConsentDeps } from '../consents/consent.service.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { ConflictError } from '../errors.js';
 import type { RequestContext } from '../http/request-context.js';
-import { recordFollowUp, type AccountWithdrawnFollowUp } from '../outbox/follow-up.repository.js';
-import { carryOutFollowUp } from '../outbox/follow-ups.js';
-import { approve, changeOption, choose, declineProposal, setInstruction, stop } from './sharing-rules.js';
+import { decide, now, type Acting, type SharingDeps } from './sharing-decision.js';
 import {
-  accessOf,
-  connectionsEnded,
-  SharingRefusal,
-  type DisclosureOption,
-  type SharingState,
-} from './sharing-state.js';
-import { changeSharing, readSharing, readSharings } from './sharing.repository.js';
+  approve,
+  changeOption,
+  choose,
+  declineProposal,
+  setInstruction,
+  shareability,
+  stop,
+} from './sharing-rules.js';
+import { accessOf, refusalMessages, type DisclosureOption } from './sharing-state.js';
+import { readSharings } from './sharing.repository.js';
 
 /**
  * The decisions holders make about sharing an account that is not theirs alone. Each is one
@@ -26,86 +23,6 @@ import { changeSharing, readSharing, readSharings } from './sharing.repository.j
  * made) or is refused with the reason. When a change takes the account off connections,
  * each app is told through the outbox, as a consent's ending is (consent.service.ts).
  */
-
-export type SharingDeps = Pick<ConsentDeps, 'audit' | 'notifier' | 'logger' | 'now'>;
-
-type Decided = {
-  state: SharingState;
-  audit: Pick<AuditInput, 'action' | 'clientId' | 'consentId' | 'reason'> & {
-    details?: Record<string, string | number | boolean>;
-  };
-};
-
-interface Acting {
-  customerId: string;
-  accountId: string;
-  context: RequestContext;
-}
-
-const now = (deps: SharingDeps) => deps.now?.() ?? new Date();
-// A writer waits this long, at most, for another holder's change being recorded.
-const waitForOthersMs = 5_000;
-
-async function decide(
-  deps: SharingDeps,
-  acting: Acting,
-  next: (state: SharingState, account: AccountRecord, at: Date) => Decided,
-): Promise<SharingState> {
-  const [account] = await findAccounts([acting.accountId]);
-  if (!account || !peopleOf(account).includes(acting.customerId))
-    throw new NotFoundError('You hold no such account');
-  const started = Date.now();
-  while (Date.now() - started < waitForOthersMs) {
-    const at = now(deps);
-    const current = await readSharing(acting.accountId, at);
-    if (current.inFlight) {
-      await sleep(50);
-      continue;
-    }
-    let decided: Decided;
-    try {
-      decided = next(current.state, account, at);
-    } catch (error) {
-      if (error instanceof SharingRefusal) throw new ConflictError(error.message, error.code);
-      throw error;
-    }
-    const ended = connectionsEnded(current.state, decided.state, at);
-    const followUps: AccountWithdrawnFollowUp[] = [];
-    const won = await changeSharing(
-      current,
-      decided.state,
-      { at, actorId: acting.customerId },
-      async (changeId) => {
-        for (const connection of ended) {
-          const followUp = {
-            ...connection,
-            _id: `${changeId}#withdrawn#${connection.consentId}`,
-            kind: 'account-withdrawn' as const,
-            changeId,
-            accountId: acting.accountId,
-            createdAt: at,
-          };
-          await recordFollowUp(followUp);
-          followUps.push(followUp);
-        }
-        return deps.audit.record({
-          ...decided.audit,
-          actor: { type: 'customer', id: acting.customerId },
-          outcome: 'success',
-          customerId: acting.customerId,
-          accountIds: [acting.accountId],
-          holderIds: peopleOf(account),
-          context: acting.context,
-          details: { ...decided.audit.details, sharingChange: changeId },
-        });
-      },
-    );
-    if (!won) continue;
-    for (const followUp of followUps) await carryOutFollowUp(deps, followUp);
-    return decided.state;
-  }
-  throw new ConflictError('Another holder is changing how this account is shared; try again', 'sharing_busy');
-}
 
 /**
  * On the consent screen, before the consent is authorised: each chosen account that is not
@@ -123,7 +40,21 @@ export async function recordChoices(
   },
 ): Promise<string[]> {
   const accounts = (await findAccounts(choice.accountIds)).filter(hasOtherPeople);
-  for (const account of accounts) {
+  // All or nothing, as far as can be known before writing: if another holder has just made
+  // one of them unshareable, none is recorded and the customer is asked again. One already
+  // on this connection (an earlier attempt refused after it) is not recorded twice.
+  const sharings = await readSharings(
+    accounts.map((a) => a._id),
+    now(deps),
+  );
+  for (const [i, account] of accounts.entries()) {
+    const can = shareability(sharings[i]!.state, account, choice.customerId);
+    if (!can.allowed) throw new ConflictError(refusalMessages[can.reason]!, can.reason);
+  }
+  const toRecord = accounts.filter(
+    (_, i) => !sharings[i]!.state.connections.some((c) => c.consentId === choice.consentId),
+  );
+  for (const account of toRecord) {
     await decide(deps, { ...choice, accountId: account._id }, (state, held, at) => {
       const next = choose(state, held, { ...choice, at });
       const waiting = next.connections.at(-1)!.state === 'waiting';

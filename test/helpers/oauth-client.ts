@@ -189,7 +189,7 @@ export async function authoriseInBrowser(
   c: AppClient,
   consentId: string,
   customer: { email: string; password: string },
-  decide: (screen: string) => Record<string, string | string[]>,
+  decide: (screen: string) => Record<string, string | string[]> | Promise<Record<string, string | string[]>>,
 ) {
   const { authorizationUrl, codeVerifier, state, nonce } = await pushAuthorisation(app, c, consentId);
 
@@ -228,7 +228,7 @@ export async function authoriseInBrowser(
     };
   }
   const html = await screen.res.text();
-  const decided = await browser.postForm(screen.url, { _csrf: csrfOf(html), ...decide(html) });
+  const decided = await browser.postForm(screen.url, { _csrf: csrfOf(html), ...(await decide(html)) });
   const back =
     decided.status === 303
       ? await browser.follow(new URL(decided.headers.get('location')!, issuer).href, issuer, app.redirectUri)

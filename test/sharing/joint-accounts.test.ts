@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { searchAuditEvents } from '../../src/audit/audit-query.repository.js';
+import { readConsent } from '../../src/consents/consent.repository.js';
 import { readSharing } from '../../src/sharing/sharing.repository.js';
 import { WebhookDeliveryModel } from '../../src/webhooks/webhook.model.js';
 import { signedInAgent, type Agent } from '../helpers/agent.js';
@@ -9,6 +10,7 @@ import {
   appClient,
   authoriseInBrowser,
   createConsentAs,
+  csrfOf,
   exchangeCode,
   readData,
   registerTestApp,
@@ -48,16 +50,16 @@ describe('joint accounts and additional cardholders', function () {
   after(async () => server?.close());
 
   /** The app asks, `person` approves `chosen` on the consent screen; resolves the app's tokens (if approved). */
-  async function connect(person: TestPerson, chosen: string[]) {
+  async function connect(person: TestPerson, chosen: string[], whileScreenIsOpen?: () => Promise<unknown>) {
     // The app takes notices; none is delivered here (nothing listens), only queued.
     const app = await registerTestApp(server.issuer, { webhookUrl: 'http://127.0.0.1:9/hooks' });
     const c = await appClient(server.issuer, app);
     const created = await createConsentAs(server.issuer, c, { Permissions: permissions });
     const consentId = created.body.Data.ConsentId;
-    const flow = await authoriseInBrowser(server.issuer, app, c, consentId, person, () => ({
-      decision: 'approve',
-      accountIds: chosen,
-    }));
+    const flow = await authoriseInBrowser(server.issuer, app, c, consentId, person, async () => {
+      await whileScreenIsOpen?.();
+      return { decision: 'approve', accountIds: chosen };
+    });
     const tokens = flow.decided.status === 303 ? await exchangeCode(c, flow) : undefined;
     const read = (path: string) => readData(server.issuer, c, tokens!.access_token, path);
     return { consentId, flow, tokens, read };
@@ -96,6 +98,9 @@ describe('joint accounts and additional cardholders', function () {
     );
     assert.match(confirm, /From the moment you confirm, Budget Buddy cannot see this account/);
     await post(bob, `/my/shared/${shared.consentId}/${h.joint}/stop`).expect(303);
+    // Stopped once: no second stop, and no approving what has ended.
+    await post(bob, `/my/shared/${shared.consentId}/${h.joint}/stop`).expect(409);
+    await bob.agent.get(`/my/shared/${shared.consentId}/${h.joint}/approve`).expect(409);
 
     const refused = await shared.read(`/accounts/${h.joint}/transactions`);
     assert.equal(refused.status, 403);
@@ -233,6 +238,31 @@ describe('joint accounts and additional cardholders', function () {
     assert.match(textOf(attempt.flow.screenHtml), /Its holders have chosen not to share it with apps/);
     assert.match(attempt.flow.screenHtml, new RegExp(`id="account-${h.joint}"[^>]* disabled`));
     assert.equal((await readSharing(h.joint, new Date())).state.connections.length, 0);
+  });
+
+  it('another holder forbids sharing while the consent screen is open: asked again, nothing recorded, then approved without it', async () => {
+    const h = await createJointHousehold();
+    const bob = await signedIn(h.bob);
+    const attempt = await connect(h.alice, [h.aliceOwn, h.joint], () =>
+      setOption(bob, h.joint, 'none').expect(303),
+    );
+    assert.equal(attempt.flow.decided.status, 422);
+    const again = await attempt.flow.decided.text();
+    assert.match(
+      textOf(again),
+      /You cannot share an account whose other holders have not allowed it; untick it/,
+    );
+    assert.equal((await readSharing(h.joint, new Date())).state.connections.length, 0, 'nothing recorded');
+    assert.equal((await readConsent(attempt.consentId))?.status, 'AWAU');
+
+    const approved = await attempt.flow.browser.postForm(attempt.flow.screenUrl, {
+      _csrf: csrfOf(again),
+      decision: 'approve',
+      accountIds: [h.aliceOwn],
+    });
+    assert.equal(approved.status, 303);
+    const consent = await readConsent(attempt.consentId);
+    assert.deepEqual([consent?.status, consent?.accountIds], ['AUTH', [h.aliceOwn]]);
   });
 
   it('a stricter option ends existing connections at once; a less strict one waits for every holder', async () => {
