@@ -45,7 +45,7 @@ export async function previewForCustomer(
         : [];
       return {
         label: accountLabel(account),
-        account: accountBody(account, grants),
+        account: accountBody(account, grants, customerId),
         balances: balances.filter((b) => b._id === account._id).flatMap(balanceBodies),
         transactions,
       };

@@ -16,7 +16,7 @@ export async function readAccounts(access: Authorised, ids: string[]) {
   const accounts = await findAccounts(ids);
   await access.recordAccess(ids, accounts.length);
   const grants = grantsOf(access.consent.permissions);
-  return accounts.map((a) => accountBody(a, grants));
+  return accounts.map((a) => accountBody(a, grants, access.consent.customerId!));
 }
 
 export async function readBalances(access: Authorised, ids: string[]) {

@@ -38,10 +38,16 @@ const authorisationTypes = {
 
 export const money = (minor: number) => (Math.abs(minor) / 100).toFixed(2);
 
-export function accountBody(account: AccountRecord, grants: Grants) {
+/**
+ * An account as the OB API shows it to the app of `sharedBy`'s connection. On a card shared
+ * by an additional cardholder, the card number is theirs: the main cardholder's number is
+ * not theirs to give.
+ */
+export function accountBody(account: AccountRecord, grants: Grants, sharedBy: string) {
   const card = account.kind === 'credit_card';
+  const number = account.cardholders?.find((c) => c.customerId === sharedBy) ?? account;
   const identification = card
-    ? { SchemeName: 'UK.OBIE.PAN', Identification: grants.pan ? account.pan! : account.maskedPan! }
+    ? { SchemeName: 'UK.OBIE.PAN', Identification: grants.pan ? number.pan! : number.maskedPan! }
     : {
         SchemeName: 'UK.OBIE.SortCodeAccountNumber',
         Identification: `${account.sortCode}${account.accountNumber}`,

@@ -58,7 +58,7 @@ describe('consent screen: “see exactly what the app will get”', function () 
     const balances = await findBalances(ids);
     assert.deepEqual(
       shown.map((p) => p.account),
-      accounts.map((a) => accountBody(a, grants)),
+      accounts.map((a) => accountBody(a, grants, screen.person.customerId!)),
       'the account bodies the data API would send',
     );
     assert.deepEqual(

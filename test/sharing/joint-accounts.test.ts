@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { searchAuditEvents } from '../../src/audit/audit-query.repository.js';
+import { findAccounts } from '../../src/accounts/account.repository.js';
 import { readConsent } from '../../src/consents/consent.repository.js';
 import { readSharing } from '../../src/sharing/sharing.repository.js';
 import { WebhookDeliveryModel } from '../../src/webhooks/webhook.model.js';
@@ -84,7 +85,9 @@ describe('joint accounts and additional cardholders', function () {
     const h = await createJointHousehold();
     const shared = await connect(h.alice, [h.aliceOwn, h.joint]);
     assert.match(textOf(shared.flow.screenHtml), /Joint account with Bob Tester\. Bob Tester will be told/);
-    assert.equal((await shared.read(`/accounts/${h.joint}/balances`)).status, 200);
+    const balances = await shared.read(`/accounts/${h.joint}/balances`);
+    assert.equal(balances.status, 200);
+    assertValidAgainstSpec('OBReadBalance1', balances.body);
 
     const bob = await signedIn(h.bob);
     const apps = textOf((await bob.agent.get('/my/apps').expect(200)).text);
@@ -399,7 +402,16 @@ describe('joint accounts and additional cardholders', function () {
     }).expect(303);
 
     const shared = await connect(h.bob, [h.bobOwn, h.card]);
-    assert.equal((await shared.read(`/accounts/${h.card}/transactions`)).status, 200);
+    const transactions = await shared.read(`/accounts/${h.card}/transactions`);
+    assert.equal(transactions.status, 200);
+    assertValidAgainstSpec('OBReadTransaction6', transactions.body);
+    // The app is given Bob's own card number, never Alice's.
+    const card = await shared.read(`/accounts/${h.card}`);
+    assertValidAgainstSpec('OBReadAccount6', card.body);
+    const [stored] = await findAccounts([h.card]);
+    const bobsCard = stored!.cardholders!.find((c) => c.customerId === h.bob.customerId)!;
+    assert.equal(card.body.Data.Account[0].Account[0].Identification, bobsCard.maskedPan);
+    assert.notEqual(bobsCard.maskedPan, stored!.maskedPan);
     assert.match(
       textOf((await alice.agent.get('/my/apps').expect(200)).text),
       /Credit card ending \d{4}, shared by Bob Tester/,
