@@ -1,3 +1,5 @@
+import { peopleOf } from '../accounts/account-holders.js';
+import { findAccounts } from '../accounts/account.repository.js';
 import type { AuditInput } from '../audit/audit-event.js';
 import type { RequestContext } from '../http/request-context.js';
 import { currentConsent, type ConsentDeps } from '../consents/consent.service.js';
@@ -118,7 +120,17 @@ export async function authoriseDataRequest(
   // Accounts that are others' too are served only while every holder's say allows it.
   const withOthers = (consent.accountsWithOtherHolders ?? []).filter((id) => accountIds.includes(id));
   if (withOthers.length > 0) {
-    const access = await accessToAccounts(withOthers, consent._id, deps.now?.() ?? new Date());
+    const [access, held] = await Promise.all([
+      accessToAccounts(withOthers, consent._id, deps.now?.() ?? new Date()),
+      findAccounts(withOthers),
+    ]);
+    // A read (or refusal) of an account that is others' too is theirs to see: the compliance
+    // search finds it under every holder and cardholder, as it does their decisions.
+    const concerned = held.filter((a) =>
+      request.accountId ? a._id === request.accountId : access.get(a._id) === 'served',
+    );
+    if (concerned.length > 0)
+      base.holderIds = [...new Set([token.customerId!, ...concerned.flatMap(peopleOf)])];
     const verdict = request.accountId ? access.get(request.accountId) : undefined;
     if (verdict && verdict !== 'served') {
       throw await refuse(

@@ -169,6 +169,20 @@ describe('joint accounts and additional cardholders', function () {
       textOf((await alice.agent.get(`/my/apps/${shared.consentId}`).expect(200)).text),
       /Bob Tester stopped sharing it, so the app can no longer see it/,
     );
+    // The app's reads of the joint account, and the refusal, are found under Bob too.
+    const bobsReads = await searchAuditEvents(
+      { customerId: h.bob.customerId!, consentId: shared.consentId },
+      { limit: 50 },
+    );
+    assert.deepEqual(
+      new Set(
+        bobsReads.events
+          .filter((e) => e.action.startsWith('data.'))
+          .map((e) => `${e.action} ${e.accountIds}`),
+      ),
+      new Set([`data.accessed ${h.joint}`, `data.denied ${h.joint}`]),
+      "reads of Alice's own account are not Bob's",
+    );
     // A compliance search by either holder finds the decision, and its page names both.
     for (const holder of [h.alice.customerId!, h.bob.customerId!]) {
       const found = await searchAuditEvents({ customerId: holder, action: 'sharing.chosen' }, { limit: 10 });
@@ -362,6 +376,54 @@ describe('joint accounts and additional cardholders', function () {
       (await auditEventsWhere({ consentId: shared.consentId, action: 'sharing.stopped' })).length,
       1,
     );
+  });
+
+  it('approving and declining the same wait at once: decided in turn, each audited, the app seeing what was decided last', async () => {
+    const h = await createJointHousehold();
+    const bob = await signedIn(h.bob);
+    await setOption(bob, h.joint, 'both').expect(303);
+    const shared = await connect(h.alice, [h.aliceOwn, h.joint]);
+    const [approved, declined] = await Promise.all([
+      post(bob, `/my/shared/${shared.consentId}/${h.joint}/approve`),
+      post(bob, `/my/shared/${shared.consentId}/${h.joint}/stop`),
+    ]);
+    const approvals = await auditEventsWhere({ consentId: shared.consentId, action: 'sharing.approved' });
+    const stops = await auditEventsWhere({ consentId: shared.consentId, action: 'sharing.stopped' });
+    assert.equal(declined.status, 303, 'a stop is made on a wait or on what the approval shared');
+    assert.deepEqual([approvals.length, stops.length], [approved.status === 303 ? 1 : 0, 1]);
+    // Declined first: nothing left to approve. Approved first: then stopped.
+    const connection = (await readSharing(h.joint, new Date())).state.connections[0]!;
+    assert.deepEqual(
+      [approved.status, connection.state, connection.endReason],
+      approvals.length ? [303, 'stopped', 'stopped'] : [409, 'stopped', 'declined'],
+    );
+    assert.equal((await shared.read(`/accounts/${h.joint}/balances`)).status, 403);
+  });
+
+  it('agreeing to a request while its maker withdraws it: exactly one outcome', async () => {
+    const h = await createJointHousehold();
+    const [alice, bob] = await Promise.all([signedIn(h.alice), signedIn(h.bob)]);
+    await setOption(bob, h.joint, 'none').expect(303);
+    await setOption(bob, h.joint, 'both').expect(303);
+    const [agreed, withdrawn] = await Promise.all([
+      setOption(alice, h.joint, 'both'),
+      post(bob, `/my/sharing/${h.joint}/proposal/decline`),
+    ]);
+    const state = (await readSharing(h.joint, new Date())).state;
+    const applied = await auditEventsWhere({ action: 'sharing.option_changed', accountIds: h.joint });
+    const withdrawals = await auditEventsWhere({ action: 'sharing.proposal_withdrawn', accountIds: h.joint });
+    if (state.option === 'both') {
+      // Alice agreed first: the change applied, and there was nothing left to withdraw.
+      assert.deepEqual([agreed.status, withdrawn.status, withdrawals.length], [303, 409, 0]);
+      assert.equal(applied.length, 2);
+    } else {
+      // Bob withdrew first: Alice's answer is a new request of her own, waiting for Bob.
+      assert.deepEqual([state.option, state.proposal?.proposedBy], ['none', h.alice.customerId]);
+      assert.deepEqual(
+        [agreed.status, withdrawn.status, withdrawals.length, applied.length],
+        [303, 303, 1, 1],
+      );
+    }
   });
 
   it('two holders changing the option at once: both decisions are made in turn, each audited', async () => {
