@@ -20,6 +20,8 @@ const stagedTimeoutMs = 20_000;
 export class StagedBatches {
   private readonly waiting = new Map<string, { entries: Pending[]; since: number }>();
   private count = 0;
+  /** When a receipt last answered one of these batches: a holder is at work. */
+  private lastSealedAt = 0;
 
   constructor(
     private readonly writerId: string,
@@ -52,7 +54,12 @@ export class StagedBatches {
     return entries;
   }
 
-  /** Answers the callers of every batch whose receipt the holder has written. */
+  /**
+   * Answers the callers of every batch whose receipt the holder has written, oldest first,
+   * looking no further than the first without one: a holder seals every batch staged when it
+   * looks, so a later batch is never sealed before an earlier one, and one lookup a round is
+   * enough while the holder is busy (the database serves every process's lookups one at a time).
+   */
   async collect() {
     for (const [id, { entries, since }] of this.waiting) {
       const receipt = await readReceipt(id);
@@ -60,12 +67,20 @@ export class StagedBatches {
         const events = eventsAt(entries, receipt, this.macKey);
         entries.forEach((pending, k) => pending.resolve(events[k]!));
         this.waiting.delete(id);
+        this.lastSealedAt = Date.now();
       } else if (Date.now() - since > stagedTimeoutMs) {
         const error = new Error(`audit log: staged batch ${id} was not sealed in time`);
         for (const pending of entries) pending.reject(error);
         this.waiting.delete(id);
+      } else {
+        return;
       }
     }
+  }
+
+  /** Whether a holder has sealed one of these batches in the last `ms` milliseconds. */
+  sealedWithin(ms: number): boolean {
+    return Date.now() - this.lastSealedAt < ms;
   }
 
   failAll(error: unknown) {

@@ -18,13 +18,18 @@ export interface AuditWriterOptions {
 /** The lease that makes one process at a time the one that writes the chain. */
 const lease = { slotMs: 5_000, marginMs: 1_000 };
 /** How often a process waiting for its staged batches looks for their receipts. */
-const pollMs = 4;
+const pollMs = 10;
 /** How often an idle holder looks for staged batches (before giving the lease up). */
 const idleTickMs = 20;
 /** A holder with no events of its own for this long gives the lease up, so it follows the traffic. */
 const releaseAfterIdleMs = 500;
 /** How often a process that does not hold the lease asks for it (the holder may have stopped). */
 const askForLeaseEveryMs = 50;
+/**
+ * How often it asks while the holder is sealing its batches: asking is an insert that fails
+ * (and a read) on the database every process shares, and a busy holder keeps the lease.
+ */
+const askWhileSealedForMs = 250;
 /** While busy with its own events, the holder looks for staged batches this often. */
 const scanEveryMs = 3;
 
@@ -131,7 +136,8 @@ export class AuditWriter {
   }
 
   private async mayWrite(): Promise<boolean> {
-    if (!this.holding && Date.now() - this.lastAsked < askForLeaseEveryMs) return false;
+    const askEvery = this.staged.sealedWithin(askWhileSealedForMs) ? askWhileSealedForMs : askForLeaseEveryMs;
+    if (!this.holding && Date.now() - this.lastAsked < askEvery) return false;
     this.lastAsked = Date.now();
     const held = this.holding;
     this.holding = await this.lease.hold();
