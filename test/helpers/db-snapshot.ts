@@ -14,7 +14,10 @@ export type DatabaseSnapshot = Map<string, { count: number; hash: string }>;
  *   is read, so that a refused request cannot be replayed either;
  * - `leases` and the audit writer's staging (docs/audit-log.md): processes taking turns at
  *   background work and at writing the audit chain, whatever the requests are (the audit
- *   writer gives its lease up when idle).
+ *   writer gives its lease up when idle);
+ * - the audit log's index and sealed blocks: built in the background from events already
+ *   written (by each server's indexer, and between tests by the tests' own), so they move
+ *   whenever the indexer catches up; an event a request wrote shows in `audit_events`.
  */
 export const technicalCollections = [
   'sessions',
@@ -23,6 +26,11 @@ export const technicalCollections = [
   'audit_staged_batches',
   'audit_seal_passes',
   'audit_seal_receipts',
+  'audit_index_state',
+  'audit_postings',
+  'audit_posting_dirs',
+  'audit_daily_stats',
+  'audit_event_blocks',
 ];
 
 /**
