@@ -4,7 +4,8 @@ import { findAccounts } from '../../src/accounts/account.repository.js';
 import { readConsent } from '../../src/consents/consent.repository.js';
 import { readSharing } from '../../src/sharing/sharing.repository.js';
 import { WebhookDeliveryModel } from '../../src/webhooks/webhook.model.js';
-import { signedInAgent, type Agent } from '../helpers/agent.js';
+import { signedInAgent } from '../helpers/agent.js';
+import { postForm as post, setOption } from '../helpers/sharing-forms.js';
 import { auditEventsWhere } from '../helpers/audit.js';
 import { createJointHousehold, createPerson, type TestPerson } from '../helpers/factories.js';
 import {
@@ -70,16 +71,6 @@ describe('joint accounts and additional cardholders', function () {
     const { agent, csrf } = await signedInAgent(server.app, person);
     return { agent, csrf };
   }
-
-  function post(as: { agent: Agent; csrf: string }, path: string, form: Record<string, string> = {}) {
-    return as.agent
-      .post(path)
-      .type('form')
-      .send({ _csrf: as.csrf, ...form });
-  }
-
-  const setOption = (as: { agent: Agent; csrf: string }, account: string, option: string) =>
-    post(as, `/my/sharing/${account}/option`, { option, confirmed: 'yes' });
 
   it('"either holder may share": shared at once, the other holder sees it, is told, and can stop it', async () => {
     const h = await createJointHousehold();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readSharing } from '../../src/sharing/sharing.repository.js';
-import { signedInAgent, type Agent } from '../helpers/agent.js';
+import { signedInAgent } from '../helpers/agent.js';
+import { postForm as post, setOption } from '../helpers/sharing-forms.js';
 import { auditEventsWhere } from '../helpers/audit.js';
 import { createJointHousehold, type TestPerson } from '../helpers/factories.js';
 import {
@@ -32,13 +33,6 @@ describe('joint accounts: the 7-day limits, on a clock the test moves', function
   async function signedIn(person: TestPerson) {
     return signedInAgent(server.app, person);
   }
-  const post = (as: { agent: Agent; csrf: string }, path: string, form: Record<string, string> = {}) =>
-    as.agent
-      .post(path)
-      .type('form')
-      .send({ _csrf: as.csrf, ...form });
-  const setOption = (as: { agent: Agent; csrf: string }, account: string, option: string) =>
-    post(as, `/my/sharing/${account}/option`, { option, confirmed: 'yes' });
 
   it('"both must approve": a wait not approved within 7 days lapses; the app never sees the account, and it cannot be approved late', async () => {
     const h = await createJointHousehold();
