@@ -2,6 +2,7 @@ import { findApp } from '../apps/app.service.js';
 import type { ConsentDeps } from '../consents/consent.service.js';
 import { dayInWords, timeInWords } from '../http/time-words.js';
 import { optionTitles } from './option-words.js';
+import { strictness } from './sharing-rules.js';
 import type { SharedConnection } from './sharing-state.js';
 import { othersConnections, sharedAccountsOf, type SharedAccountView } from './sharing-views.service.js';
 
@@ -12,8 +13,6 @@ export interface SharingNotice {
   href: string;
   linkText: string;
 }
-
-const strictness = { either: 0, both: 1, none: 2 } as const;
 
 /**
  * What a customer should know about accounts held with others, worked out from their

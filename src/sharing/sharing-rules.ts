@@ -45,7 +45,8 @@ import {
  * allows it; withdrawing the instruction stops the connections they made.
  */
 
-const strictness: Record<DisclosureOption, number> = { either: 0, both: 1, none: 2 };
+/** How strict each option is: moving up applies at once, moving down needs every holder. */
+export const strictness: Record<DisclosureOption, number> = { either: 0, both: 1, none: 2 };
 
 /** Whether this customer may share the account on a new connection, and who must then approve. */
 export function shareability(
