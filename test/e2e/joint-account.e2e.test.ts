@@ -208,6 +208,13 @@ describe('browser: Alice shares the joint account; Bob sees it, is told, and sto
     await alicePage.goto(`${server.issuer}/my/sharing`);
     await alicePage.getByText(/Bob Tester asked on .* It changes only if you agree by/).waitFor();
     await lookAt(alicePage, 'sharing-proposal-to-agree');
+    // Agreeing would apply it at once (she is the last to agree), and the page says so; she steps back.
+    await alicePage.getByRole('button', { name: /^Agree to the change/ }).click();
+    await alicePage
+      .getByText(/you are the last holder to agree: it applies as soon as you confirm\./)
+      .waitFor();
+    await lookAt(alicePage, 'sharing-proposal-agree-confirm');
+    await alicePage.getByRole('link', { name: 'No, leave it as it is' }).click();
     await alicePage.getByRole('button', { name: /^Decline/ }).click();
     await alicePage.getByText('You declined the change. The account is shared as before.').waitFor();
     assert.deepEqual(
