@@ -21,7 +21,7 @@ import { changeSharing, readSharing } from './sharing.repository.js';
 
 export type SharingDeps = Pick<ConsentDeps, 'audit' | 'notifier' | 'logger' | 'now'>;
 
-export type Decided = {
+type Decided = {
   state: SharingState;
   audit: Pick<AuditInput, 'action' | 'clientId' | 'consentId' | 'reason'> & {
     details?: Record<string, string | number | boolean>;
