@@ -1,4 +1,5 @@
 import type { Lease } from '../db/lease.js';
+import { sealedEventsOf } from './audit-sealing.js';
 import {
   readBatches,
   readReceipt,
@@ -74,4 +75,18 @@ export class SealWork {
     );
     return fresh.filter((_, k) => !sealedBefore[k]);
   }
+}
+
+/**
+ * Each batch of a pass, with what an unfinished earlier pass already sealed of it (found in
+ * the chain after `afterSeq`) and the rest, which this pass seals.
+ */
+export async function planPass(work: Work, afterSeq: number) {
+  const plans = [];
+  for (const batch of work.batches) {
+    const earlier = work.passes.filter((p) => p.batchIds.includes(batch._id));
+    const done = earlier.length > 0 ? await sealedEventsOf(batch, earlier, afterSeq) : [];
+    plans.push({ batch, done, rest: batch.inputs.slice(done.length) });
+  }
+  return plans;
 }

@@ -3,8 +3,8 @@ import type { Logger } from '../logger.js';
 import { Lease } from '../db/lease.js';
 import { findChainHead, type ChainHead } from './audit-chain-head.js';
 import type { AuditEvent, AuditInput } from './audit-event.js';
-import { appendInOrder, sealedEventsOf } from './audit-sealing.js';
-import { SealWork, type Work } from './audit-seal-work.js';
+import { appendInOrder } from './audit-sealing.js';
+import { planPass, SealWork, type Work } from './audit-seal-work.js';
 import { StagedBatches, type Pending } from './audit-stager.js';
 import { openPass, removeBatches, writeReceipts, type Receipt } from './audit-staging.repository.js';
 
@@ -196,13 +196,7 @@ export class AuditWriter {
     }
     this.headMayHaveMoved = false;
     const at = this.now();
-    const plans = [];
-    for (const batch of work.batches) {
-      // Taken by a pass that did not finish: what it wrote is in the chain after its head.
-      const earlier = work.passes.filter((p) => p.batchIds.includes(batch._id));
-      const done = earlier.length > 0 ? await sealedEventsOf(batch, earlier, this.head.seq) : [];
-      plans.push({ batch, done, rest: batch.inputs.slice(done.length) });
-    }
+    const plans = await planPass(work, this.head.seq);
     const pass = {
       _id: `${this.writerId}#${++this.passCount}`,
       at,

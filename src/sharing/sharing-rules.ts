@@ -11,8 +11,11 @@ import {
   SharingRefusal,
   stage,
   openProposal,
+  connectionOf,
+  replace,
+  ended,
+  endConnections,
   type DisclosureOption,
-  type EndReason,
   type SharedConnection,
   type SharingState,
 } from './sharing-state.js';
@@ -226,37 +229,4 @@ export function setInstruction(
     (c) => c.sharedBy === cardholderId && (c.state === 'shared' || stage(c, at) === 'waiting'),
   );
   return endConnections(next, ending, at, 'instruction_withdrawn', customerId);
-}
-
-function connectionOf(state: SharingState, consentId: string): SharedConnection {
-  const connection = state.connections.find((c) => c.consentId === consentId);
-  if (!connection) throw new SharingRefusal('no_connection', 'This account is not on that connection');
-  return connection;
-}
-
-function replace(state: SharingState, connection: SharedConnection): SharingState {
-  return {
-    ...state,
-    connections: state.connections.map((c) => (c.consentId === connection.consentId ? connection : c)),
-  };
-}
-
-function ended(connection: SharedConnection, at: Date, reason: EndReason, by: string): SharedConnection {
-  return { ...connection, state: 'stopped', endedAt: at, endReason: reason, endedBy: by };
-}
-
-/** `state` with the `ending` connections ended for `reason` by `by`; returns them too. */
-function endConnections(
-  state: SharingState,
-  ending: SharedConnection[],
-  at: Date,
-  reason: EndReason,
-  by: string,
-) {
-  const gone = ending.map((c) => ended(c, at, reason, by));
-  const byConsent = new Map(gone.map((c) => [c.consentId, c]));
-  return {
-    state: { ...state, connections: state.connections.map((c) => byConsent.get(c.consentId) ?? c) },
-    ended: gone,
-  };
 }

@@ -1,8 +1,8 @@
 /**
  * An account's sharing state, and what it means at a given time: the types the rules
- * (sharing-rules.ts, with the state diagrams) move between, and the reads of a state that
- * involve the clock (a wait or a proposal past its time has lapsed). Pure: no clock of its
- * own, no database.
+ * (sharing-rules.ts, with the state diagrams) move between, the reads of a state that
+ * involve the clock (a wait or a proposal past its time has lapsed), and the small moves
+ * the rules make on its connections. Pure: no clock of its own, no database.
  */
 
 export const disclosureOptions = ['either', 'both', 'none'] as const;
@@ -96,7 +96,7 @@ export function accessOf(state: SharingState, consentId: string, now: Date): 'se
 /**
  * The connections a change took the account off while the app could see it (shared, now
  * stopped), each with the reason the data API now gives: what the app is told. A wait that
- * ends is not: the app was never given the account, so telling it would.
+ * ends is not: the app was never given the account, so it has nothing to be told.
  */
 export function connectionsEnded(before: SharingState, after: SharingState, at: Date) {
   const live = new Set(before.connections.filter((c) => c.state === 'shared').map((c) => c.consentId));
@@ -110,3 +110,44 @@ export const refusalMessages: Record<string, string> = {
   no_instruction: 'The main cardholder has not allowed additional cardholders to share this card',
   joint_no_sharing: 'The holders of this joint account have chosen not to share it',
 };
+
+export /** The account's connection to that consent, or a refusal if it has none. */
+function connectionOf(state: SharingState, consentId: string): SharedConnection {
+  const connection = state.connections.find((c) => c.consentId === consentId);
+  if (!connection) throw new SharingRefusal('no_connection', 'This account is not on that connection');
+  return connection;
+}
+
+/** `state` with `connection` in place of the one to the same consent. */
+export function replace(state: SharingState, connection: SharedConnection): SharingState {
+  return {
+    ...state,
+    connections: state.connections.map((c) => (c.consentId === connection.consentId ? connection : c)),
+  };
+}
+
+/** `connection`, stopped at `at` for `reason` by `by`. */
+export function ended(
+  connection: SharedConnection,
+  at: Date,
+  reason: EndReason,
+  by: string,
+): SharedConnection {
+  return { ...connection, state: 'stopped', endedAt: at, endReason: reason, endedBy: by };
+}
+
+/** `state` with the `ending` connections ended for `reason` by `by`; returns them too. */
+export function endConnections(
+  state: SharingState,
+  ending: SharedConnection[],
+  at: Date,
+  reason: EndReason,
+  by: string,
+) {
+  const gone = ending.map((c) => ended(c, at, reason, by));
+  const byConsent = new Map(gone.map((c) => [c.consentId, c]));
+  return {
+    state: { ...state, connections: state.connections.map((c) => byConsent.get(c.consentId) ?? c) },
+    ended: gone,
+  };
+}
