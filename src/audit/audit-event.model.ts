@@ -22,6 +22,7 @@ const auditEventSchema = new Schema(
     resource: String,
     accountIds: { type: [String], default: undefined },
     holderIds: { type: [String], default: undefined },
+    consentIds: { type: [String], default: undefined },
     permissions: { type: [String], default: undefined },
     recordCount: Number,
     requestId: String,

@@ -54,6 +54,12 @@ export interface AuditInput {
   customerId?: string;
   clientId?: string;
   consentId?: string;
+  /**
+   * The consents whose access to an account this event ended, when it is about the account
+   * rather than one consent (a joint account's stricter option, a withdrawn card
+   * instruction): the event is in each one's history.
+   */
+  consentIds?: string[];
   resource?: string;
   accountIds?: string[];
   /** Everyone the account belongs to, on decisions about a joint account or a card's additional cardholders. */

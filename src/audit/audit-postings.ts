@@ -26,15 +26,17 @@ export function postingKey(field: PostingField, value: string): string {
 export const bucketId = (key: string, bucket: number) => `${key}#b${bucket}`;
 export const pageId = (key: string, page: number) => `${key}#p${page}`;
 
-export function postingKeysOf(event: Pick<AuditEvent, PostingField | 'holderIds'>) {
+export function postingKeysOf(event: Pick<AuditEvent, PostingField | 'holderIds' | 'consentIds'>) {
   const keys = (fields: readonly PostingField[]) =>
     fields
       .filter((field) => typeof event[field] === 'string' && event[field] !== '')
       .map((field) => postingKey(field, event[field] as string));
   // A decision about a shared account is found under every holder's name, not only the actor's.
   const holders = (event.holderIds ?? []).map((id) => postingKey('customerId', id));
+  // A change that ended several consents' access is in each one's history.
+  const consents = (event.consentIds ?? []).map((id) => postingKey('consentId', id));
   return {
     bucketed: keys(Object.keys(bucketedFields) as BucketedField[]),
-    paged: [...new Set([...keys(Object.keys(pagedFields) as PagedField[]), ...holders])],
+    paged: [...new Set([...keys(Object.keys(pagedFields) as PagedField[]), ...holders, ...consents])],
   };
 }

@@ -143,7 +143,9 @@ export function matches(event: AuditEvent, filter: AuditFilter): boolean {
       event.customerId === filter.customerId ||
       (event.holderIds ?? []).includes(filter.customerId)) &&
     (!filter.clientId || event.clientId === filter.clientId) &&
-    (!filter.consentId || event.consentId === filter.consentId) &&
+    (!filter.consentId ||
+      event.consentId === filter.consentId ||
+      (event.consentIds ?? []).includes(filter.consentId)) &&
     (!filter.action || event.action === filter.action) &&
     (!filter.excludeAction || event.action !== filter.excludeAction) &&
     (!filter.outcome || event.outcome === filter.outcome) &&

@@ -97,8 +97,16 @@ export const AuditEventBody = z.object({
   customerId: z.string().optional(),
   clientId: z.string().optional(),
   consentId: z.string().optional(),
+  consentIds: z
+    .array(z.string())
+    .optional()
+    .describe('the consents whose access to an account this event ended, on a change about the account'),
   resource: z.string().optional(),
   accountIds: z.array(z.string()).optional(),
+  holderIds: z
+    .array(z.string())
+    .optional()
+    .describe('every holder of the account, on events about an account that belongs to more than one person'),
   permissions: z.array(z.string()).optional(),
   recordCount: z.number().int().optional(),
   requestId: z.string().optional(),

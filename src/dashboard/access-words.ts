@@ -7,6 +7,23 @@ export function describeResource(resource: string | undefined): string {
   return 'Your data';
 }
 
+/** Reads counted at most, for the lines that say how often an app looked; past it they say "more than". */
+export const readCountCap = 1000;
+
+/** In a sentence: "once", "twice", "31 times". */
+export function timesInWords(n: number): string {
+  return n === 1 ? 'once' : n === 2 ? 'twice' : `${n.toLocaleString('en-GB')} times`;
+}
+
+/**
+ * In a list of facts: "1 time", "31 times", or "More than 1,000 times" when the search
+ * that counted them stopped at `readCountCap`.
+ */
+export function readCount(found: number, stoppedAtCap: boolean): string {
+  if (stoppedAtCap) return `More than ${readCountCap.toLocaleString('en-GB')} times`;
+  return `${found.toLocaleString('en-GB')} ${found === 1 ? 'time' : 'times'}`;
+}
+
 /** What a read handed over: "100 transactions", "Balances of 2 accounts". */
 export function describeRead(resource: string | undefined, count: number | undefined): string {
   const what = describeResource(resource);

@@ -8,6 +8,7 @@ import type { ConsentDeps } from '../consents/consent.service.js';
 import { customersOwnConsent, listConsentsForCustomer } from '../consents/consent-customer.service.js';
 import { dayInWords, timeInWords } from '../http/time-words.js';
 import { consentStory, type ConsentStory } from './consent-story.js';
+import { readCount, readCountCap } from './access-words.js';
 
 /** The dashboard's tabs: ended connections together, each saying how it ended. */
 export const tabs = {
@@ -28,7 +29,8 @@ export interface ConnectedApp {
   permissions: { title: string; detail: string }[];
   accounts: { accountId: string; label: string }[];
   lastAccessedAt: Date | undefined;
-  accessesLast30Days: number;
+  /** How often the app read in the last 30 days: "2 times", "More than 1,000 times". */
+  accessesLast30Days: string;
   expiringSoon: boolean;
   /** The bank has suspended the app: the connection stands, but the app can read nothing. */
   appSuspended: boolean;
@@ -95,7 +97,7 @@ async function describe(deps: ConsentDeps, consent: ConsentRecord, timeZone: str
     searchAuditEvents({ consentId: consent._id, action: 'data.accessed' }, { limit: 1 }),
     searchAuditEvents(
       { consentId: consent._id, action: 'data.accessed', from: new Date(now.getTime() - 30 * dayMs) },
-      { limit: 1000 },
+      { limit: readCountCap },
     ),
   ]);
   const appName = app?.name ?? 'An app that is no longer registered';
@@ -110,7 +112,7 @@ async function describe(deps: ConsentDeps, consent: ConsentRecord, timeZone: str
     permissions: consent.permissions.map((p) => permissionWording[p as Permission]).filter(Boolean),
     accounts: accounts.map((a) => ({ accountId: a._id, label: accountLabel(a) })),
     lastAccessedAt: last.events[0]?.at,
-    accessesLast30Days: recent.events.length,
+    accessesLast30Days: readCount(recent.events.length, recent.nextCursor !== undefined),
     expiringSoon:
       consent.status === 'AUTH' &&
       !appSuspended &&

@@ -5,7 +5,7 @@ import type { ConsentDeps } from '../consents/consent.service.js';
 import { listConsentsForCustomer } from '../consents/consent-customer.service.js';
 import { dayInWords, lastMonthIn, timeInWords } from '../http/time-words.js';
 import { sharingNoticesFor } from '../sharing/sharing-notices.js';
-import { describeResource } from './access-words.js';
+import { describeResource, readCountCap, timesInWords as times } from './access-words.js';
 
 /**
  * The customer's notices, in the app (no e-mail needed): what she should know about her
@@ -23,8 +23,6 @@ export interface Notice {
 const dayMs = 86_400_000;
 /** How far back "recent" notices (new connections, refused reads) go. */
 const recentDays = 30;
-/** Reads counted for the monthly line at most; beyond it the line says "more than". */
-const countCap = 1000;
 
 export async function noticesFor(deps: ConsentDeps, customerId: string, timeZone: string): Promise<Notice[]> {
   const now = deps.now?.() ?? new Date();
@@ -97,11 +95,11 @@ async function noticesOfConsent(
   const [refused, read] = await Promise.all([
     searchAuditEvents(
       { consentId: consent._id, action: 'data.denied', from: new Date(now.getTime() - recentDays * dayMs) },
-      { limit: countCap },
+      { limit: readCountCap },
     ),
     searchAuditEvents(
       { consentId: consent._id, action: 'data.accessed', from: month.from, to: month.to },
-      { limit: countCap },
+      { limit: readCountCap },
     ),
   ]);
   const elsewhere = refused.events.filter((e) => e.reason === 'account_not_in_consent');
@@ -110,7 +108,7 @@ async function noticesOfConsent(
       notice(
         'refused',
         elsewhere[0]!.at,
-        `${name} tried to read an account you have not shared with it (${refused.nextCursor !== undefined ? 'more than ' : ''}${times(elsewhere.length)}, most recently on ${timeInWords(elsewhere[0]!.at, timeZone)}). We refused each time.`,
+        `${name} tried to read an account you have not shared with it (${refused.nextCursor !== undefined ? 'at least ' : ''}${times(elsewhere.length)}, most recently on ${timeInWords(elsewhere[0]!.at, timeZone)}). We refused each time.`,
       ),
     );
   const inMonth = read.events.filter((e) => e.at >= month.from && e.at < month.to);
@@ -124,7 +122,7 @@ async function noticesOfConsent(
     // The count stops at the cap: past it the line says so rather than give a wrong number.
     const sentence =
       read.nextCursor !== undefined
-        ? `${name} read your data more than ${times(countCap)} in ${month.name}.`
+        ? `${name} read your data more than ${times(readCountCap)} in ${month.name}.`
         : `${name} read ${[...byKind]
             .sort(([a], [b]) => a.localeCompare(b))
             .map(([kind, n]) => `${kind} ${times(n)}`)
@@ -133,5 +131,3 @@ async function noticesOfConsent(
   }
   return out;
 }
-
-const times = (n: number) => (n === 1 ? 'once' : n === 2 ? 'twice' : `${n.toLocaleString('en-GB')} times`);

@@ -116,12 +116,8 @@ export async function chooseDisclosureOption(deps: SharingDeps, acting: Acting, 
       state: change.state,
       audit: {
         action: change.outcome === 'changed' ? 'sharing.option_changed' : 'sharing.option_proposed',
-        details: {
-          from: current.option,
-          to: option,
-          connectionsEnded: change.ended.length,
-          ...(change.ended.length ? { endedConsents: change.ended.map((c) => c.consentId).join(' ') } : {}),
-        },
+        ...endedConsents(change.ended),
+        details: { from: current.option, to: option, connectionsEnded: change.ended.length },
       },
     };
   });
@@ -156,6 +152,7 @@ export function setCardholderInstruction(
       state: change.state,
       audit: {
         action: 'sharing.instruction_changed',
+        ...endedConsents(change.ended),
         details: { cardholder: cardholderId, allowed, connectionsEnded: change.ended.length },
       },
     };
@@ -169,4 +166,9 @@ export function setCardholderInstruction(
 export async function accessToAccounts(accountIds: readonly string[], consentId: string, at: Date) {
   const sharings = await readSharings(accountIds, at);
   return new Map(sharings.map((s) => [s.accountId, accessOf(s.state, consentId, at)]));
+}
+
+/** The consents a change ended connections of, on its audit event, so that it is in each one's history. */
+function endedConsents(ended: readonly { consentId: string }[]) {
+  return ended.length > 0 ? { consentIds: ended.map((c) => c.consentId) } : {};
 }

@@ -3,6 +3,7 @@ import type { JWK } from 'jose';
 import { readConsent } from '../../src/consents/consent.repository.js';
 import { verifyReceipt } from '../../src/dashboard/receipt.service.js';
 import { csrfFrom, signedInAgent } from '../helpers/agent.js';
+import { createTestAuditLog } from '../helpers/app.js';
 import { auditEventsWhere } from '../helpers/audit.js';
 import { createPerson } from '../helpers/factories.js';
 import { connectedApp, readData, startOAuthServer } from '../helpers/oauth-client.js';
@@ -15,6 +16,34 @@ describe('customer dashboard: connected apps', function () {
     server = await startOAuthServer();
   });
   after(async () => server?.close());
+
+  it('says "more than 1,000 times" rather than a wrong count when an app read more often than it counts', async () => {
+    const s = await connectedApp(server, ['ReadAccountsBasic']);
+    const audit = createTestAuditLog();
+    await Promise.all(
+      Array.from({ length: 1_001 }, () =>
+        audit.record({
+          action: 'data.accessed',
+          actor: { type: 'app', id: s.app.clientId },
+          outcome: 'success',
+          customerId: s.person.customerId,
+          clientId: s.app.clientId,
+          consentId: s.consentId,
+          resource: 'GET /accounts',
+        }),
+      ),
+    );
+    await audit.close();
+    const { agent } = await signedInAgent(server.app, s.person);
+    assert.match(
+      (await agent.get('/my/apps').expect(200)).text,
+      /class="access-count">More than 1,000 times</,
+    );
+    assert.match(
+      (await agent.get(`/my/apps/${s.consentId}`).expect(200)).text,
+      /Looked in the last 30 days<\/dt><dd>More than 1,000 times</,
+    );
+  });
 
   it('shows each app with what it may see, on which accounts, and how often it looked; its history; and lets the customer remove an account and revoke', async () => {
     const s = await connectedApp(server, [

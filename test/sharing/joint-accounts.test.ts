@@ -5,6 +5,7 @@ import { readConsent } from '../../src/consents/consent.repository.js';
 import { readSharing } from '../../src/sharing/sharing.repository.js';
 import { WebhookDeliveryModel } from '../../src/webhooks/webhook.model.js';
 import { signedInAgent } from '../helpers/agent.js';
+import { testIndexer } from '../helpers/app.js';
 import { postForm as post, setOption } from '../helpers/sharing-forms.js';
 import { auditEventsWhere } from '../helpers/audit.js';
 import { createJointHousehold, createPerson, type TestPerson } from '../helpers/factories.js';
@@ -291,6 +292,13 @@ describe('joint accounts and additional cardholders', function () {
     assert.equal(refused.status, 403);
     const [changed] = await auditEventsWhere({ action: 'sharing.option_changed', accountIds: h.joint });
     assert.deepEqual([changed?.details?.to, changed?.details?.connectionsEnded], ['none', 1]);
+    assert.deepEqual(changed?.consentIds, [shared.consentId]);
+    await testIndexer.runOnce();
+    const history = await searchAuditEvents({ consentId: shared.consentId }, { limit: 100 });
+    assert.ok(
+      history.events.some((e) => e.action === 'sharing.option_changed'),
+      "the change is in the ended consent's own history",
+    );
     assert.deepEqual(
       (await withdrawalNotices(shared.consentId)).map((n) => n.Reason),
       ['joint_option_changed'],
@@ -479,11 +487,13 @@ describe('joint accounts and additional cardholders', function () {
     const [denied] = await auditEventsWhere({ consentId: shared.consentId, action: 'data.denied' });
     assert.equal(denied?.reason, 'secondary_user_instruction_withdrawn');
     assert.equal((await shared.read(`/accounts/${h.bobOwn}/transactions`)).status, 200);
-    const [instruction] = await auditEventsWhere({
-      action: 'sharing.instruction_changed',
-      accountIds: h.card,
-    });
+    const instruction = (
+      await auditEventsWhere({ action: 'sharing.instruction_changed', accountIds: h.card })
+    ).at(-1);
     assert.deepEqual(instruction?.holderIds, [h.alice.customerId, h.bob.customerId]);
+    assert.deepEqual(instruction?.consentIds, [shared.consentId]);
+    const history = await searchAuditEvents({ consentId: shared.consentId }, { limit: 100 });
+    assert.ok(history.events.some((e) => e.action === 'sharing.instruction_changed'));
   });
 
   it('a holder cannot act on an account they do not hold, and bad input changes nothing', async () => {
