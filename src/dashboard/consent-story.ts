@@ -73,7 +73,8 @@ export function consentStory(c: StoryInput): ConsentStory {
     stage: 'ended',
     badge,
     dataHeading: c.authorised ? 'Could see' : 'Asked to see',
-    accountsHeading: 'Accounts it could see',
+    // The accounts on the consent when it ended: any taken out before are in its history.
+    accountsHeading: c.authorised ? 'Accounts it could see when access ended' : 'Accounts',
     sentence,
   });
   if (c.status === 'EXPD') return ended('Expired', `This connection expired on ${c.changedAt}.`);

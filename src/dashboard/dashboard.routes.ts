@@ -70,14 +70,21 @@ export function dashboardRoutes(
     // approve or stop) beside her own, and on the Ended tab those that ended, saying how.
     const others = await othersConnections(deps, customerId, shared);
     const live = (c: (typeof others)[number]) => c.stage === 'waiting' || c.stage === 'shared';
-    const fromOthers = tab === 'ended' ? [] : others.filter(live);
+    const liveFromOthers = others.filter(live);
+    const fromOthers = tab === 'ended' ? [] : liveFromOthers;
     const endedFromOthers =
       tab === 'ended'
         ? others
             .filter((c) => !live(c))
             .map((c) => ({ ...c, sentence: endedConnectionSentence(c, customerId, timeZoneOf(req)) }))
         : [];
-    res.render('dashboard/apps.njk', { apps, counts, tab, fromOthers, endedFromOthers });
+    // Each tab counts what it lists: the live connections others made are on both open tabs.
+    const listed = {
+      active: counts.active + liveFromOthers.length,
+      pending: counts.pending + liveFromOthers.length,
+      ended: counts.ended + others.length - liveFromOthers.length,
+    };
+    res.render('dashboard/apps.njk', { apps, counts: listed, tab, fromOthers, endedFromOthers });
   });
 
   router.get('/my/notices', customer, async (req, res) => {

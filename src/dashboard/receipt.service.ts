@@ -58,7 +58,7 @@ export async function buildReceipt(app: ConnectedApp, issuer: string, now = new 
         reason: t.reason?.StatusReasonDescription ?? '',
       })),
     ],
-    howToWithdraw: `Sign in to ${issuer}, open Connected apps, choose ${app.appName} and press "Revoke access". The app is told at once.`,
+    howToWithdraw: `Sign in to ${issuer}, open Connected apps, choose ${app.appName} and press "Revoke access". ${app.appNotified ? 'The app is told at once, and asked to delete the data it has received.' : 'The app loses access at once, and learns of it the next time it asks for your data.'}`,
     advertising: advertisingStatement,
   };
 }

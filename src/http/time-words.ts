@@ -43,6 +43,17 @@ export function timeInWords(date: Date, timeZone = defaultTimeZone): string {
   return formatter('time', timeZone).format(date);
 }
 
+const staffTime = new Intl.DateTimeFormat('en-GB', {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+  timeZone: 'UTC',
+});
+
+/** For staff pages, which work in UTC: "25 Nov 2026, 09:30 UTC". */
+export function utcTimeInWords(date: Date): string {
+  return `${staffTime.format(date)} UTC`;
+}
+
 /** How far ahead of UTC the zone's clock is at that instant, in milliseconds. */
 function zoneOffsetMs(at: Date, timeZone: string): number {
   const parts = Object.fromEntries(

@@ -2,13 +2,8 @@ import { reasonWords } from '../audit/reason-words.js';
 import type { Express } from 'express';
 import nunjucks from 'nunjucks';
 import { viewsDir } from '../paths.js';
-import { dayInWords, defaultTimeZone, timeInWords } from './time-words.js';
+import { dayInWords, defaultTimeZone, timeInWords, utcTimeInWords } from './time-words.js';
 
-const dateTime = new Intl.DateTimeFormat('en-GB', {
-  dateStyle: 'medium',
-  timeStyle: 'short',
-  timeZone: 'UTC',
-});
 const date = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
 
 const consentStatusWords: Record<string, string> = {
@@ -35,7 +30,7 @@ export function configureViews(app: Express, cache: boolean) {
     typeof minor === 'number' ? formatMoney(minor, currency) : '—',
   );
   env.addFilter('datetime', (value: Date | string | undefined) =>
-    value ? `${dateTime.format(new Date(value))} UTC` : '—',
+    value ? utcTimeInWords(new Date(value)) : '—',
   );
   env.addFilter('date', (value: Date | string | undefined) => (value ? date.format(new Date(value)) : '—'));
   // In words and in the reader's time zone (res.locals.timeZone): "3 December 2026 at 14:05".

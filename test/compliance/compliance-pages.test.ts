@@ -63,7 +63,7 @@ describe('compliance pages', function () {
       text,
       new RegExp(`Customer: ${customer.name} \\(${customer.email}\\), customer ID ${customer.customerId}`),
     );
-    assert.match(text, /From 2026-11-25 09:30 UTC/);
+    assert.match(text, /From 25 Nov 2026, 09:30 UTC/);
     // The form carries the filter exactly as searched, and the count it showed.
     const fields = Object.fromEntries(
       [...reviewed.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [

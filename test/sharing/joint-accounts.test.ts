@@ -136,6 +136,7 @@ describe('joint accounts and additional cardholders', function () {
       ended,
       /Budget Buddy ?: Joint account ending \d{4}, shared by Alice Tester on .*\. You stopped sharing it on .*\. Budget Buddy cannot see it\./,
     );
+    assert.match(ended, /Active 0 Waiting for you 0 Ended 1/, 'each tab counts what it lists');
 
     const alice = await signedIn(h.alice);
     // Her own account is now the only one the app sees: taking it out alone is refused, even
