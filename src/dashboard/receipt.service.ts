@@ -1,6 +1,9 @@
 import { CompactSign, compactVerify, importJWK, createLocalJWKSet, type JWK } from 'jose';
 import { canonicalJson } from '../audit/audit-event.js';
+import { accountLabel } from '../accounts/account-label.js';
+import { findAccounts } from '../accounts/account.repository.js';
 import { consentHistory } from '../consents/consent.repository.js';
+import { listOfNames } from '../http/list-of-names.js';
 import { NotFoundError } from '../errors.js';
 import { iso } from '../open-banking/ob-dates.js';
 import type { ConnectedApp } from './dashboard.service.js';
@@ -34,6 +37,7 @@ export async function buildReceipt(app: ConnectedApp, issuer: string, now = new 
   const { consent } = app;
   if (!consent.authorisedAt) throw new NotFoundError('A receipt exists only for a consent you authorised');
   const history = await consentHistory(consent._id, consent.version);
+  const removals = await accountsTakenOut(history);
   return {
     type: 'consent-receipt',
     consentId: consent._id,
@@ -52,15 +56,40 @@ export async function buildReceipt(app: ConnectedApp, issuer: string, now = new 
     status: consent.status,
     statusHistory: [
       { status: 'AWAU', at: iso(consent.creationDateTime), reason: 'Requested by the app' },
-      ...history.map((t) => ({
+      ...history.map((t, i) => ({
         status: t.to,
         at: iso(t.at),
-        reason: t.reason?.StatusReasonDescription ?? '',
+        reason: removals.get(i) ?? t.reason?.StatusReasonDescription ?? '',
       })),
     ],
     howToWithdraw: `Sign in to ${issuer}, open Connected apps, choose ${app.appName} and press "Revoke access". ${app.appNotified ? 'The app is told at once, and asked to delete the data it has received.' : 'The app loses access at once, and learns of it the next time it asks for your data.'}`,
     advertising: advertisingStatement,
   };
+}
+
+/**
+ * For each change that took accounts out of the consent (by its place in the history), a
+ * sentence naming them: "Main account ending 8694 taken out by the customer".
+ */
+async function accountsTakenOut(history: { set?: unknown }[]): Promise<Map<number, string>> {
+  const lists = history.map((t) => (t.set as { accountIds?: string[] } | undefined)?.accountIds);
+  const taken = new Map<number, string[]>();
+  let before: string[] | undefined;
+  lists.forEach((ids, i) => {
+    if (!ids) return;
+    const gone = before?.filter((id) => !ids.includes(id)) ?? [];
+    if (gone.length > 0) taken.set(i, gone);
+    before = ids;
+  });
+  const labels = new Map(
+    (await findAccounts([...new Set([...taken.values()].flat())])).map((a) => [a._id, accountLabel(a)]),
+  );
+  return new Map(
+    [...taken].map(([i, ids]) => [
+      i,
+      `${listOfNames(ids.map((id) => labels.get(id) ?? 'An account'))} taken out by the customer`,
+    ]),
+  );
 }
 
 const receiptType = 'consent-receipt+jws';

@@ -6,6 +6,7 @@ import { csrfFrom, signedInAgent } from '../helpers/agent.js';
 import { createTestAuditLog } from '../helpers/app.js';
 import { auditEventsWhere } from '../helpers/audit.js';
 import { createPerson } from '../helpers/factories.js';
+import { textOf } from '../helpers/page-text.js';
 import { connectedApp, readData, startOAuthServer } from '../helpers/oauth-client.js';
 
 describe('customer dashboard: connected apps', function () {
@@ -108,6 +109,9 @@ describe('customer dashboard: connected apps', function () {
     );
     const actions = (await auditEventsWhere({ consentId: s.consentId })).map((e) => e.action);
     assert.ok(actions.includes('consent.account_removed'), 'the change is in the consent history');
+    const receipt = textOf((await agent.get(`/my/apps/${s.consentId}/receipt`).expect(200)).text);
+    assert.match(receipt, new RegExp(`Accounts shared now ${s.accounts[1]!.nickname} ending \\d{4}`));
+    assert.match(receipt, new RegExp(`Active\\. ${firstAccount} taken out by the customer`));
 
     const confirm = await agent.get(`/my/apps/${s.consentId}/revoke`).expect(200);
     assert.match(confirm.text, /Revoke access for Budget Buddy\?/);
