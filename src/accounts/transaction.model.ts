@@ -41,14 +41,5 @@ const transactionMonthSchema = new Schema(
   { collection: 'transaction_months', versionKey: false },
 );
 
-export function transactionMonthId(accountId: string, month: string): string {
-  return `${accountId}:${month}`;
-}
-
-/** `YYYY-MM` of a moment, in UTC. */
-export function monthOf(date: Date): string {
-  return date.toISOString().slice(0, 7);
-}
-
 export type TransactionRecord = InferSchemaType<typeof transactionSchema>;
 export const TransactionMonthModel = model('TransactionMonth', transactionMonthSchema);

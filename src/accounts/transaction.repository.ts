@@ -1,9 +1,14 @@
-import {
-  TransactionMonthModel,
-  monthOf,
-  transactionMonthId,
-  type TransactionRecord,
-} from './transaction.model.js';
+import { TransactionMonthModel, type TransactionRecord } from './transaction.model.js';
+
+/** Transactions are stored one document per account and month: this is its `_id`. */
+export function transactionMonthId(accountId: string, month: string): string {
+  return `${accountId}:${month}`;
+}
+
+/** `YYYY-MM` of a moment, in UTC. */
+export function monthOf(date: Date): string {
+  return date.toISOString().slice(0, 7);
+}
 
 export interface TransactionCursor {
   /** Continue with transactions strictly older than this one (booking time, then id). */

@@ -1,4 +1,4 @@
-import { monthOf, transactionMonthId } from '../accounts/transaction.model.js';
+import { monthOf, transactionMonthId } from '../accounts/transaction.repository.js';
 import type {
   GeneratedAccount,
   GeneratedBalance,
