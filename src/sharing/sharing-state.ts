@@ -111,8 +111,8 @@ export const refusalMessages: Record<string, string> = {
   joint_no_sharing: 'The holders of this joint account have chosen not to share it',
 };
 
-export /** The account's connection to that consent, or a refusal if it has none. */
-function connectionOf(state: SharingState, consentId: string): SharedConnection {
+/** The account's connection to that consent, or a refusal if it has none. */
+export function connectionOf(state: SharingState, consentId: string): SharedConnection {
   const connection = state.connections.find((c) => c.consentId === consentId);
   if (!connection) throw new SharingRefusal('no_connection', 'This account is not on that connection');
   return connection;
