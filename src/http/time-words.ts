@@ -33,6 +33,15 @@ function formatter(style: 'day' | 'time', timeZone: string): Intl.DateTimeFormat
   return format;
 }
 
+/** A time zone as people say it: "United Kingdom Time", "Central European Time", "UTC". */
+export function zoneInWords(timeZone: string): string {
+  if (timeZone === 'UTC') return 'UTC';
+  const name = new Intl.DateTimeFormat('en-GB', { timeZone, timeZoneName: 'longGeneric' })
+    .formatToParts(new Date())
+    .find((part) => part.type === 'timeZoneName')?.value;
+  return name && !name.startsWith('GMT') ? name : timeZone;
+}
+
 /** "3 December 2026" */
 export function dayInWords(date: Date, timeZone = defaultTimeZone): string {
   return formatter('day', timeZone).format(date);

@@ -2,7 +2,7 @@ import { reasonWords } from '../audit/reason-words.js';
 import type { Express } from 'express';
 import nunjucks from 'nunjucks';
 import { viewsDir } from '../paths.js';
-import { dayInWords, defaultTimeZone, timeInWords, utcTimeInWords } from './time-words.js';
+import { dayInWords, defaultTimeZone, timeInWords, utcTimeInWords, zoneInWords } from './time-words.js';
 
 const date = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
 
@@ -18,6 +18,16 @@ export function formatMoney(minor: number, currency: string): string {
   return new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(minor / 100);
 }
 
+/** An OB account identification in words: "sort code 40-58-63, account number 35711291", or "number …" for a card. */
+function identificationInWords(account: { SchemeName: string; Identification: string }): string {
+  const sortCodeAndNumber = /^(\d{2})(\d{2})(\d{2})(\d{8})$/.exec(account.Identification);
+  if (account.SchemeName.endsWith('SortCodeAccountNumber') && sortCodeAndNumber) {
+    const [, a, b, c, number] = sortCodeAndNumber;
+    return `sort code ${a}-${b}-${c}, account number ${number}`;
+  }
+  return `number ${account.Identification}`;
+}
+
 /** Nunjucks with autoescaping on: every value is HTML-escaped unless a template says otherwise. */
 export function configureViews(app: Express, cache: boolean) {
   const env = nunjucks.configure(viewsDir, {
@@ -29,6 +39,12 @@ export function configureViews(app: Express, cache: boolean) {
   env.addFilter('money', (minor: number | undefined, currency: string) =>
     typeof minor === 'number' ? formatMoney(minor, currency) : '—',
   );
+  // An OB amount ("10519.16", its currency) as the other pages show money: "£10,519.16".
+  env.addFilter('amount', (amount: string, currency: string) =>
+    new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(Number(amount)),
+  );
+  env.addFilter('identification', identificationInWords);
+  env.addFilter('zoneName', zoneInWords);
   env.addFilter('datetime', (value: Date | string | undefined) =>
     value ? utcTimeInWords(new Date(value)) : '—',
   );

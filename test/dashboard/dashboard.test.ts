@@ -197,7 +197,7 @@ describe('consent receipts', function () {
     const page = await agent.get(`/my/apps/${s.consentId}/receipt`).expect(200);
     assert.match(page.text, /Consent receipt/);
     assert.match(page.text, /may not use your data for advertising/);
-    assert.match(page.text, /How to withdraw/);
+    assert.match(page.text, /How to revoke access/);
 
     const res = await agent.get(`/my/apps/${s.consentId}/receipt.json`).expect(200);
     assert.equal(
