@@ -165,8 +165,8 @@ export async function createExampleApp(options: ExampleOptions) {
       );
       visit.message =
         result.status === 204
-          ? 'Access withdrawn: the bank has cancelled the consent.'
-          : `Could not withdraw: ${result.status}`;
+          ? 'Access withdrawn: we asked your bank to end our access, and it has.'
+          : `Could not withdraw: the bank answered ${result.status}`;
       delete visit.tokens;
     }
     res.redirect(303, '/');

@@ -201,7 +201,7 @@ export function dashboardRoutes(
     flash(
       req,
       'success',
-      `${names.accountLabel} is no longer shared with ${names.appName}. The other accounts still are.`,
+      `${names.accountLabel} is no longer shared with ${names.appName}. ${changed.accountIds?.length === 1 ? 'The other account still is.' : 'The other accounts still are.'}`,
     );
     res.redirect(303, `/my/apps/${consentId}`);
   });

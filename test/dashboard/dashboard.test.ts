@@ -92,7 +92,10 @@ describe('customer dashboard: connected apps', function () {
       .send({ _csrf: csrfFrom(removeConfirm.text) })
       .expect(303);
     const afterRemoval = await agent.get(removed.headers.location!).expect(200);
-    assert.match(afterRemoval.text, new RegExp(`${firstAccount} is no longer shared with Budget Buddy`));
+    assert.match(
+      afterRemoval.text,
+      new RegExp(`${firstAccount} is no longer shared with Budget Buddy\\. The other account still is\\.`),
+    );
     assert.deepEqual((await readConsent(s.consentId))?.accountIds, [s.accounts[1]!.accountId]);
     assert.equal((await readConsent(s.consentId))?.status, 'AUTH');
     const refused = await readData(
