@@ -10,7 +10,7 @@ export const optionWords: Record<DisclosureOption, { title: string; detail: stri
   both: {
     title: 'We must both approve',
     detail:
-      'An app sees this account only after every holder has approved, within 7 days. Until then it waits.',
+      'An app sees this account only after every holder has approved. If they have not all approved within 7 days, the app does not get it.',
   },
   none: {
     title: 'Do not share it with apps',

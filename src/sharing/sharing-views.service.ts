@@ -12,10 +12,12 @@ import { accountIdsOfCustomer, findAccounts } from '../accounts/account.reposito
 import { findCustomers } from '../accounts/customer.repository.js';
 import { findApp } from '../apps/app.service.js';
 import { currentConsent, type ConsentDeps } from '../consents/consent.service.js';
-import { shareability } from './sharing-rules.js';
+import { changeOption, shareability } from './sharing-rules.js';
 import {
   openProposal,
+  SharingRefusal,
   stage,
+  type DisclosureOption,
   type SharedConnection,
   type SharingState,
   type Stage,
@@ -208,4 +210,29 @@ export async function othersConnections(
   return found
     .filter((c): c is OthersConnection => c !== undefined)
     .sort((a, b) => b.connection.at.getTime() - a.connection.at.getTime());
+}
+
+/**
+ * The apps that can see the account now and would stop at once if this customer chose
+ * `option`, by name: what the confirmation page says before she confirms. None for a less
+ * strict option, which waits for every holder, or one the rules refuse.
+ */
+export async function appsAChangeWouldStop(
+  view: SharedAccountView,
+  customerId: string,
+  option: DisclosureOption,
+  now: Date,
+): Promise<string[]> {
+  let ending: Set<string>;
+  try {
+    ending = new Set(
+      changeOption(view.state, view.account, customerId, option, now).ended.map((c) => c.consentId),
+    );
+  } catch (error) {
+    if (error instanceof SharingRefusal) return [];
+    throw error;
+  }
+  const seeing = view.state.connections.filter((c) => c.state === 'shared' && ending.has(c.consentId));
+  const apps = await Promise.all([...new Set(seeing.map((c) => c.clientId))].map((id) => findApp(id)));
+  return apps.map((app) => app?.name ?? 'An app that is no longer registered');
 }

@@ -18,7 +18,7 @@ import {
   stopConnection,
 } from './sharing.service.js';
 import { listOfNames } from '../http/list-of-names.js';
-import { othersConnections, sharedAccountsOf } from './sharing-views.service.js';
+import { appsAChangeWouldStop, othersConnections, sharedAccountsOf } from './sharing-views.service.js';
 
 const customer = requireRole('customer');
 const identifier = z
@@ -98,16 +98,19 @@ export function sharingRoutes(deps: ConsentDeps) {
       view.others.filter((o) => !agreeing?.agreedBy.includes(o.customerId)).map((o) => o.name),
     );
     const proposer = agreeing ? (view.names[agreeing.proposedBy] ?? 'Another holder') : undefined;
-    if (!confirmed)
+    if (!confirmed) {
+      const stopping = await appsAChangeWouldStop(view, req.user!.customerId!, option, now());
       return res.render('sharing/confirm-option.njk', {
         view,
         option,
         optionWords,
         others: listOfNames(view.others.map((o) => o.name)),
+        stopping: { names: listOfNames(stopping), count: stopping.length },
         agreeing,
         proposer,
         waitingFor,
       });
+    }
     const { outcome } = await chooseDisclosureOption(deps, acting(req, accountId), option);
     flash(
       req,

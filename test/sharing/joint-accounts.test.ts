@@ -194,6 +194,10 @@ describe('joint accounts and additional cardholders', function () {
   it('"both must approve": the app is refused until the other holder approves', async () => {
     const h = await createJointHousehold();
     const bob = await signedIn(h.bob);
+    assert.match(
+      textOf((await post(bob, `/my/sharing/${h.joint}/option`, { option: 'both' }).expect(200)).text),
+      /No app can see this account now without every holder’s approval, so no app stops seeing it\./,
+    );
     await setOption(bob, h.joint, 'both').expect(303);
     const shared = await connect(h.alice, [h.aliceOwn, h.joint]);
     assert.match(textOf(shared.flow.screenHtml), /cannot see it until Bob Tester approves, within 7 days/);
@@ -282,7 +286,11 @@ describe('joint accounts and additional cardholders', function () {
     const confirm = textOf(
       (await post(bob, `/my/sharing/${h.joint}/option`, { option: 'none' }).expect(200)).text,
     );
-    assert.match(confirm, /Any app that can see this account now stops seeing it at once/);
+    assert.match(
+      confirm,
+      /Budget Buddy can see this account now and stops seeing it at once\. We tell Alice Tester\./,
+      'names the apps the change stops',
+    );
     assert.equal(
       (await readSharing(h.joint, new Date())).state.option,
       'either',
