@@ -51,7 +51,10 @@ export async function consentFunnel(
   days: number,
   now = new Date(),
 ): Promise<{ from: Date; to: Date; rows: FunnelRow[]; total: FunnelRow }> {
-  const from = new Date(now.getTime() - days * 86_400_000);
+  // The same days as the activity page: today (UTC) and the days before it, each whole.
+  const from = new Date(
+    `${new Date(now.getTime() - (days - 1) * 86_400_000).toISOString().slice(0, 10)}T00:00:00Z`,
+  );
   await audit.record({
     action: 'audit.viewed',
     actor: { type: 'staff', id: viewer.user.id },
