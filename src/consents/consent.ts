@@ -26,7 +26,7 @@ export const permissionWording: Record<Permission, { title: string; detail: stri
     detail: 'Which accounts you have, their names and currencies.',
   },
   ReadAccountsDetail: {
-    title: 'Your account details',
+    title: 'Your account names, types and numbers',
     detail: 'Account names and types, plus sort codes and account numbers.',
   },
   ReadBalances: {

@@ -67,7 +67,7 @@ describe('customer dashboard: connected apps', function () {
     assert.match(list.text, /<a href="\/my\/apps\/aac-[^"]+">Budget Buddy<\/a>/);
     assert.match(
       list.text,
-      /Your account details; Your balances; Your transactions \(full detail\); Money going out/,
+      /Your account names, types and numbers; Your balances; Your transactions \(full detail\); Money going out/,
     );
     assert.match(list.text, /class="access-count">2 times</);
     assert.match(list.text, new RegExp(s.accounts[0]!.nickname));
