@@ -96,6 +96,11 @@ describe('customer dashboard: connected apps', function () {
       afterRemoval.text,
       new RegExp(`${firstAccount} is no longer shared with Budget Buddy\\. The other account still is\\.`),
     );
+    assert.match(
+      textOf((await agent.get(`/my/apps/${s.consentId}`).expect(200)).text),
+      /Budget Buddy can see only one of your accounts now\. To stop sharing it, revoke access\./,
+      'why the last account has no "Stop sharing" of its own',
+    );
     assert.deepEqual((await readConsent(s.consentId))?.accountIds, [s.accounts[1]!.accountId]);
     assert.equal((await readConsent(s.consentId))?.status, 'AUTH');
     const refused = await readData(
