@@ -51,7 +51,17 @@
     }
     new window.Chart(daily, {
       type: 'bar',
-      data: { labels: days, datasets: series },
+      // Days in words on the axis ("3 Nov"), as in the table; the data keeps them as YYYY-MM-DD.
+      data: {
+        labels: days.map(function (day) {
+          return new Date(day + 'T00:00:00Z').toLocaleDateString('en-GB', {
+            day: 'numeric',
+            month: 'short',
+            timeZone: 'UTC',
+          });
+        }),
+        datasets: series,
+      },
       options: {
         animation: false,
         scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } },
