@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import mongoose from 'mongoose';
 import { createApp } from './app.js';
 import { sweepExpiredOidcArtefacts } from './oauth/oidc-adapter.js';
+import { sweepExpiredSessions } from './http/session.js';
 import { startAuditBackground } from './audit/audit-background.js';
 import { createAuditLog } from './audit/audit-log.js';
 import { loadAuditKeys } from './audit/audit-keys.js';
@@ -74,6 +75,9 @@ async function main() {
     );
     sweepExpiredOidcArtefacts().catch((err: unknown) => logger.warn({ err }, 'OAuth artefact sweep failed'));
     sweepAppRequestSlots().catch((err: unknown) => logger.warn({ err }, 'app request count sweep failed'));
+    sweepExpiredSessions(mongoose.connection.getClient()).catch((err: unknown) =>
+      logger.warn({ err }, 'session sweep failed'),
+    );
   }, 60_000).unref();
   // Follow-ups a change still owes (its process died, or the first try failed), and notices to send.
   const followUpWorker = repeatUnlessBusy(2_000, () =>

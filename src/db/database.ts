@@ -4,7 +4,6 @@ import mongoose from 'mongoose';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { embeddedDbBinary } from '../paths.js';
-import { rereadUnreadableAnswers } from './reread.js';
 import { superviseEmbeddedDb, type SupervisedEmbeddedDb } from '../embedded-db/embedded-db-supervisor.js';
 import { readLiveRecord, removeRecord, writeRecord } from '../embedded-db/embedded-db-record.js';
 
@@ -30,7 +29,7 @@ export async function openDatabase(
   kind: 'server' | 'tool',
 ): Promise<Database> {
   if (config.MONGODB_URI) {
-    await connectMongoose(config.MONGODB_URI, logger);
+    await connectMongoose(config.MONGODB_URI);
     return { uri: config.MONGODB_URI, embedded: undefined, close: () => mongoose.disconnect() };
   }
 
@@ -39,7 +38,7 @@ export async function openDatabase(
   const live = await readLiveRecord(dataDir);
   if (live && kind === 'tool') {
     logger.info({ uri: live.uri, pid: live.ownerPid }, 'using the running embedded database');
-    await connectMongoose(live.uri, logger);
+    await connectMongoose(live.uri);
     return { uri: live.uri, embedded: undefined, close: () => mongoose.disconnect() };
   }
   if (live) {
@@ -65,7 +64,7 @@ export async function openDatabase(
   });
   await record(embedded.pid);
   try {
-    await connectMongoose(embedded.uri, logger);
+    await connectMongoose(embedded.uri);
   } catch (error) {
     await embedded.stop();
     await removeRecord(dataDir, process.pid);
@@ -93,8 +92,7 @@ export async function openDatabase(
  */
 export const serverSelectionTimeoutMs = 2000;
 
-async function connectMongoose(uri: string, logger: Logger): Promise<void> {
-  rereadUnreadableAnswers(logger);
+async function connectMongoose(uri: string): Promise<void> {
   await mongoose.connect(uri, {
     dbName: databaseName,
     autoIndex: false,

@@ -4,10 +4,12 @@ import type { MongoClient } from 'mongodb';
 import type { Config } from '../config.js';
 import { databaseName } from '../db/database.js';
 
+const sessionsCollection = 'sessions';
+
 /**
  * Sessions live in MongoDB so that several server processes share them. Expired
- * sessions are refused when read and removed by connect-mongo's interval sweep (no TTL
- * index: the embedded database does not support them).
+ * sessions are refused when read and removed by `sweepExpiredSessions` (no TTL index:
+ * the embedded database does not support them).
  */
 export function sessionMiddleware(config: Config, secret: string, client: MongoClient) {
   const ttlSeconds = config.SESSION_TTL_MINUTES * 60;
@@ -17,19 +19,7 @@ export function sessionMiddleware(config: Config, secret: string, client: MongoC
     resave: false,
     saveUninitialized: false,
     rolling: true,
-    store: oneAtATimePerSession(
-      MongoStore.create({
-        // connect-mongo is typed against its own copy of the driver; the client is the app's.
-        client: client as unknown as Parameters<typeof MongoStore.create>[0]['client'],
-        // The app's database, not the connection string's default (`test` when it names none).
-        dbName: databaseName,
-        collectionName: 'sessions',
-        ttl: ttlSeconds,
-        autoRemove: 'interval',
-        autoRemoveInterval: 10,
-        stringify: false,
-      }),
-    ),
+    store: sessionStore(client, ttlSeconds),
     cookie: {
       httpOnly: true,
       sameSite: 'lax',
@@ -37,6 +27,31 @@ export function sessionMiddleware(config: Config, secret: string, client: MongoC
       maxAge: ttlSeconds * 1000,
     },
   });
+}
+
+export function sessionStore(client: MongoClient, ttlSeconds: number) {
+  return oneAtATimePerSession(
+    MongoStore.create({
+      // connect-mongo is typed against its own copy of the driver; the client is the app's.
+      client: client as unknown as Parameters<typeof MongoStore.create>[0]['client'],
+      // The app's database, not the connection string's default (`test` when it names none).
+      dbName: databaseName,
+      collectionName: sessionsCollection,
+      ttl: ttlSeconds,
+      // Its interval removal deletes unacknowledged, which shifts a connection's answers
+      // on the embedded database (docs/storage.md, "No unacknowledged writes").
+      autoRemove: 'disabled',
+      stringify: false,
+    }),
+  );
+}
+
+/** Removes expired sessions, with an acknowledged delete; the server's sweeper runs it every minute. */
+export async function sweepExpiredSessions(client: MongoClient, now = new Date()) {
+  await client
+    .db(databaseName)
+    .collection(sessionsCollection)
+    .deleteMany({ expires: { $lt: now } });
 }
 
 type Callback = (...results: unknown[]) => void;

@@ -8,7 +8,6 @@ import { embeddedDbBinary } from '../../src/paths.js';
 import { findChainHead, type ChainHead } from '../../src/audit/audit-chain-head.js';
 import { AuditIndexStateModel } from '../../src/audit/audit-index.model.js';
 import { isDatabaseUnavailable } from '../../src/db/unavailable.js';
-import { rereadUnreadableAnswers } from '../../src/db/reread.js';
 import { testIndexer } from './app.js';
 import { lastLoggedProblems, runLogger, runLogPath } from './run-log.js';
 
@@ -35,8 +34,6 @@ before(async function () {
     });
   }
   testDatabase.uri = given ?? embedded!.uri;
-  // The test process serves requests as a server does, so it reads again as a server does.
-  rereadUnreadableAnswers(runLogger());
   await mongoose.connect(testDatabase.uri, { dbName: databaseName, autoIndex: false });
   if (given) await mongoose.connection.dropDatabase();
 });
