@@ -14,8 +14,8 @@ describe('data API: a database answer the driver cannot read', function () {
   it('is answered 503 with the OB code for an unavailable service, not 500, and the next read works', async () => {
     const s = await connectedApp(server, ['ReadAccountsBasic', 'ReadBalances']);
     const findById = BalanceModel.findById.bind(BalanceModel);
-    // The embedded database once answered a find without its cursor under load; the driver
-    // reports it as this error.
+    // An answer the driver cannot read, such as a find answered without its cursor (as the
+    // embedded database did after an unacknowledged write: docs/storage.md), is this error.
     BalanceModel.findById = (() => {
       throw new MongoUnexpectedServerResponseError('BSON element "cursor" is missing');
     }) as unknown as typeof BalanceModel.findById;
