@@ -179,6 +179,7 @@ describe('browser: Alice shares the joint account; Bob sees it, is told, and sto
     await lookAt(alicePage, 'notices-joint-stopped');
     await alicePage.getByRole('link', { name: 'See this connection' }).first().click();
     await alicePage.getByText('Bob Tester stopped sharing it, so the app can no longer see it.').waitFor();
+    await alicePage.getByRole('heading', { name: 'Accounts Budget Buddy cannot see' }).waitFor();
     await lookAt(alicePage, 'joint-connection-stopped');
 
     // Bob makes sharing stricter ("we must both approve"), through its confirmation.

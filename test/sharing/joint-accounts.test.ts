@@ -160,7 +160,8 @@ describe('joint accounts and additional cardholders', function () {
     );
     assert.match(
       textOf((await alice.agent.get(`/my/apps/${shared.consentId}`).expect(200)).text),
-      /Bob Tester stopped sharing it, so the app can no longer see it/,
+      /cannot see Joint account ending \d{4} Bob Tester stopped sharing it, so the app can no longer see it/,
+      'under the accounts the app cannot see, not the ones shared',
     );
     // The app's reads of the joint account, and the refusal, are found under Bob too.
     const bobsReads = await searchAuditEvents(
