@@ -1,6 +1,7 @@
 import { dailyStats } from '../audit/audit-query.repository.js';
 import type { DailyStats } from '../audit/audit-stats.js';
 import { noApp } from '../audit/audit-stats.js';
+import { utcDaysBefore } from './utc-days.js';
 
 /**
  * The attention list: apps whose refused reads, unattended-limit refusals or read volume
@@ -75,22 +76,17 @@ export function attentionList(
   return items.sort((a, b) => b.recent / (b.baseline || 1) - a.recent / (a.baseline || 1));
 }
 
-const dayMs = 86_400_000;
-const utcDays = (end: Date, count: number, skip = 0) =>
-  Array.from({ length: count }, (_, i) =>
-    new Date(end.getTime() - (skip + i) * dayMs).toISOString().slice(0, 10),
-  );
-
 /** The last 7 days (today included) against the 28 before them, from the indexer's daily figures. */
 export async function appsNeedingAttention(now = new Date()) {
   const recentDays = 7;
   const baselineDays = 28;
+  const recentDayList = utcDaysBefore(now, recentDays);
   const [recent, baseline] = await Promise.all([
-    dailyStats(utcDays(now, recentDays)),
-    dailyStats(utcDays(now, baselineDays, recentDays)),
+    dailyStats(recentDayList),
+    dailyStats(utcDaysBefore(now, baselineDays, recentDays)),
   ]);
   return {
-    since: new Date(now.getTime() - (recentDays - 1) * dayMs).toISOString().slice(0, 10),
+    since: recentDayList[0]!,
     items: attentionList(recent, baseline, recentDays, baselineDays),
   };
 }

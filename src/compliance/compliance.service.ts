@@ -13,6 +13,7 @@ import { verifyAuditLog, type VerificationResult } from '../audit/audit-verifier
 import { NotFoundError } from '../errors.js';
 import type { SessionUser } from '../users/user.service.js';
 import { findRun, recentRuns, startRun } from './verification-run.repository.js';
+import { utcDaysBefore } from './utc-days.js';
 
 /** A compliance officer and the request they made: every view and export is recorded against them. */
 export interface Viewer {
@@ -89,9 +90,7 @@ export async function viewActivity(
   now = new Date(),
 ): Promise<ActivitySummary> {
   await recordView(audit, viewer, 'activity', { days });
-  const dayList = Array.from({ length: days }, (_, i) =>
-    new Date(now.getTime() - (days - 1 - i) * 86_400_000).toISOString().slice(0, 10),
-  );
+  const dayList = utcDaysBefore(now, days);
   const stats = await dailyStats(dayList);
   const byDay = new Map(stats.map((s) => [s._id, s]));
   const apps = new Map<

@@ -6,6 +6,7 @@ import { consentAsOf } from '../consents/consent.service.js';
 import { ownerOfConsent } from '../consents/customer-consents.repository.js';
 import type { ConsentRecord } from '../consents/consent.model.js';
 import type { Viewer } from './compliance.service.js';
+import { utcDaysBefore } from './utc-days.js';
 
 /**
  * The consent funnel per app (the figures Australia's CDR collects): of the requests an
@@ -52,9 +53,7 @@ export async function consentFunnel(
   now = new Date(),
 ): Promise<{ from: Date; to: Date; rows: FunnelRow[]; total: FunnelRow }> {
   // The same days as the activity page: today (UTC) and the days before it, each whole.
-  const from = new Date(
-    `${new Date(now.getTime() - (days - 1) * 86_400_000).toISOString().slice(0, 10)}T00:00:00Z`,
-  );
+  const from = new Date(`${utcDaysBefore(now, days)[0]}T00:00:00Z`);
   await audit.record({
     action: 'audit.viewed',
     actor: { type: 'staff', id: viewer.user.id },

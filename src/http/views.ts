@@ -15,7 +15,12 @@ const consentStatusWords: Record<string, string> = {
 };
 
 export function formatMoney(minor: number, currency: string): string {
-  return new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(minor / 100);
+  return formatAmount(minor / 100, currency);
+}
+
+/** An amount in pounds (or the currency's own unit), as every page shows money: "£10,519.16". */
+function formatAmount(amount: number, currency: string): string {
+  return new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(amount);
 }
 
 /** An OB account identification in words: "sort code 40-58-63, account number 35711291", or "number …" for a card. */
@@ -40,9 +45,7 @@ export function configureViews(app: Express, cache: boolean) {
     typeof minor === 'number' ? formatMoney(minor, currency) : '—',
   );
   // An OB amount ("10519.16", its currency) as the other pages show money: "£10,519.16".
-  env.addFilter('amount', (amount: string, currency: string) =>
-    new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(Number(amount)),
-  );
+  env.addFilter('amount', (amount: string, currency: string) => formatAmount(Number(amount), currency));
   env.addFilter('identification', identificationInWords);
   env.addFilter('zoneName', zoneInWords);
   env.addFilter('datetime', (value: Date | string | undefined) =>
